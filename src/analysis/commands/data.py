@@ -1,0 +1,53 @@
+"""``analysis data validate`` and ``analysis data coverage``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("data", help="validate data files, show coverage")
+    dsub = p.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    v = dsub.add_parser("validate", parents=[common], help="validate every data file (exit 1 on problems)")
+    v.add_argument("--targets", help="registry file to validate instead of data/targets/targets.csv")
+    v.set_defaults(func=run_validate)
+    c = dsub.add_parser("coverage", parents=[common], help="region × year grid of sourced values")
+    c.add_argument("--indicator", default="hte_count", help="indicator code (default hte_count)")
+    c.add_argument("--level", default=None, help="province | city | district | county")
+    c.add_argument("--parent", default=None, help="only regions under this parent, e.g. 广东省")
+    c.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    c.set_defaults(func=run_coverage)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from analysis.data.validate import validate_all
+
+    problems, summary = validate_all(targets=args.targets)
+    for p in problems:
+        print(p, file=sys.stderr)
+    rows = sum(summary.values())
+    if problems:
+        print(f"data validate: {len(problems)} problem(s) in {len(summary)} file(s)", file=sys.stderr)
+        return 1
+    print(f"data validate: OK — {len(summary)} files, {rows} rows")
+    for name, n in summary.items():
+        print(f"  {n:6d}  {name}")
+    return 0
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    from analysis.data.coverage import coverage_grid, format_grid
+    from analysis.data.schemas import DataValidationError
+
+    try:
+        grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent)
+    except (DataValidationError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        print(grid.to_csv(), end="")
+    elif args.format == "json":
+        print(grid.to_json(orient="index", force_ascii=False))
+    else:
+        print(format_grid(grid, args.indicator))
+    return 0

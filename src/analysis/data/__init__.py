@@ -1,0 +1,1 @@
+"""Data layer: the indicator catalogue, schemas, units, region names, loaders and validation."""
