@@ -88,6 +88,7 @@ def load_series(extra_dirs: list[str | Path] | None = None, validate: bool = Tru
     df = df[df["value"].notna() & df["year"].notna()].copy()
     df["region"] = df["region"].map(normalise_region)
     df["parent"] = df["parent"].map(lambda p: normalise_region(p) if p else p)
+    df.loc[df["region"] == "全国", ["level", "parent"]] = ["country", ""]  # the nation is not a peer province
     df["value_raw"], df["unit_raw"] = df["value"], df["unit"]
     factors = df["unit_raw"].map(lambda u: CANONICAL[u][1])
     df["unit"] = df["unit_raw"].map(lambda u: CANONICAL[u][0])

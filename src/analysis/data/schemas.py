@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from analysis.data.units import CANONICAL, KNOWN_UNITS, compatible
 
-LEVELS = ("province", "city", "district", "county")
+LEVELS = ("country", "province", "city", "district", "county")
 QUALIFIERS = ("exact", "at_least", "approx", "at_most")
 RELIABILITIES = ("official", "press", "secondary")
 TARGET_TYPES = ("level", "increment", "share", "growth_rate", "rank", "breakthrough", "milestone")

@@ -1,0 +1,124 @@
+"""Outside view: how often comparable regions achieved the required change over the same horizon.
+
+The reference class is every h-year window of the same indicator ending no later than the as-of
+year (the region's own past windows count as one region among many), widened in a fixed order until it holds enough windows:
+same level and parent → same level → all levels. It is always size-conditioned: a quantile
+regression (statsmodels QuantReg) of the h-year change on the starting level y0, read at the
+target region's starting level, gives the conditional distribution of the change. The raw count
+("7 of 160 city-years did it") is reported beside it.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.models.forecast import N_DRAWS, Forecast
+
+TAUS = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98])
+MIN_WINDOWS = 20          # enough to use a class
+MIN_WINDOWS_QUANTREG = 30  # enough for a size-conditioned fit; below: unconditional empirical
+
+
+@dataclass
+class PeerFit:
+    """Fitted conditional quantiles of the h-year change given the starting level."""
+
+    windows: pd.DataFrame            # region, level, parent, start_year, end_year, y0, change
+    reference_class: str
+    coefs: np.ndarray | None         # shape (len(TAUS), 2): intercept, slope on y0; None = unconditional
+    y0_range: tuple[float, float]
+
+    def quantiles_at(self, y0: float) -> np.ndarray:
+        """Conditional quantiles of the change at starting level y0 (monotone by rearrangement)."""
+        if self.coefs is None:
+            return np.quantile(self.windows["change"].to_numpy(float), TAUS)
+        y0c = float(np.clip(y0, *self.y0_range))  # no extrapolation beyond the peers' sizes
+        return np.sort(self.coefs[:, 0] + self.coefs[:, 1] * y0c)
+
+
+def choose_class(windows: pd.DataFrame, region: str, level: str, parent: str) -> tuple[pd.DataFrame, str]:
+    """Widen the reference class in the fixed order until it holds ≥ MIN_WINDOWS windows."""
+    others = windows[windows["region"] != region]
+    candidates = [
+        (others[(others["level"] == level) & (others["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
+        (others[others["level"] == level], f"same level ({level})"),
+        (others, "all levels"),
+    ]
+    for frame, label in candidates:
+        if len(frame) >= MIN_WINDOWS:
+            return frame, label
+    return candidates[-1][0], candidates[-1][1] + " (fewer than %d windows)" % MIN_WINDOWS
+
+
+def fit_peers(windows: pd.DataFrame, reference_class: str) -> PeerFit | None:
+    """Fit the size-conditioned quantiles of change on a reference class (None if < 5 windows)."""
+    if len(windows) < 5:
+        return None
+    y0 = windows["y0"].to_numpy(float)
+    ch = windows["change"].to_numpy(float)
+    rng = (float(y0.min()), float(y0.max()))
+    if len(windows) < MIN_WINDOWS_QUANTREG or np.ptp(y0) < 1e-9:
+        return PeerFit(windows, reference_class + "; unconditional (too few windows to condition on size)", None, rng)
+    from statsmodels.regression.quantile_regression import QuantReg
+
+    X = np.column_stack([np.ones_like(y0), y0])
+    coefs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = QuantReg(ch, X)
+        for tau in TAUS:
+            coefs.append(model.fit(q=tau, max_iter=2000).params)
+    return PeerFit(windows, reference_class, np.asarray(coefs), rng)
+
+
+def _z_quantiles(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles on the normal-score axis z = Φ⁻¹(τ), where tails are extended linearly."""
+    from scipy.stats import norm
+
+    return norm.ppf(TAUS), q
+
+
+def _extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Linear interpolation with linear extension beyond both ends (outer segments' slopes)."""
+    x = np.asarray(x, dtype=float)
+    out = np.interp(x, xp, fp)
+    lo_slope = (fp[1] - fp[0]) / (xp[1] - xp[0])
+    hi_slope = (fp[-1] - fp[-2]) / (xp[-1] - xp[-2])
+    out = np.where(x < xp[0], fp[0] + (x - xp[0]) * lo_slope, out)
+    return np.where(x > xp[-1], fp[-1] + (x - xp[-1]) * hi_slope, out)
+
+
+def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_DRAWS) -> Forecast:
+    """Draws of y_T = y0 + change, the change drawn from the conditional quantile function.
+
+    Between the fitted quantiles the quantile function is linear in the normal score z; beyond the
+    outer ones (2 % / 98 %) it is extended with the outer slopes (a Gaussian-like tail).
+    """
+    z, q = _z_quantiles(fit.quantiles_at(y0))
+    change = _extrapolate(rng.standard_normal(n), z, q)
+    return Forecast("peers", draws=y0 + change, info={"quantiles": q})
+
+
+def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
+    """P(change ≥ required) from the conditional quantile function (same tails as the draws)."""
+    from scipy.stats import norm
+
+    z, q = _z_quantiles(fit.quantiles_at(y0))
+    if np.ptp(q) <= 0:
+        return float(required <= q[0])
+    # invert q(z): q is non-decreasing in z; remove flat steps for the inverse
+    keep = np.concatenate([[True], np.diff(q) > 0])
+    zq, qq = z[keep], q[keep]
+    if len(qq) < 2:
+        return float(required <= qq[0])
+    z_star = _extrapolate(np.array([required]), qq, zq)[0]
+    return float(norm.sf(z_star))
+
+
+def raw_count(windows: pd.DataFrame, required: float) -> tuple[int, int]:
+    """(windows that achieved at least the required change, all windows)."""
+    ch = windows["change"].to_numpy(float)
+    return int(np.sum(ch >= required)), int(len(ch))

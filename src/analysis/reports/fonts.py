@@ -1,0 +1,119 @@
+"""Chinese text in matplotlib/seaborn charts without any system font package.
+
+The CJK font comes from the PyPI package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, SIL OFL 1.1), a
+declared dependency, so ``pip install`` is enough. Fonts registered with ``addfont`` do not
+persist in matplotlib's cache, so :func:`setup_plotting` registers it every time; call it at the
+top of every notebook (and it is cheap to call twice).
+
+Search order for the font file: ``$ANALYSIS_CJK_FONT`` (a path), the PyPI package, known Debian
+paths (``fonts-noto-cjk``, ``fonts-wqy-microhei``), then ``fc-match :lang=zh``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+ENV_FONT = "ANALYSIS_CJK_FONT"
+
+#: system fonts tried after the PyPI package (Debian/Ubuntu paths)
+SYSTEM_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+class FontNotFoundError(RuntimeError):
+    """No font able to draw Chinese characters was found."""
+
+
+def cjk_font_path() -> Path:
+    """Path of a font file with Simplified Chinese glyphs (see the module docstring for the order)."""
+    env = os.environ.get(ENV_FONT)
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise FontNotFoundError(f"${ENV_FONT}={env} is not a file")
+        return path
+    try:
+        import pylopdf_fonts_zh_cn
+
+        path = Path(pylopdf_fonts_zh_cn.sans_path())
+        if path.is_file():
+            return path
+    except ImportError:
+        pass
+    for candidate in SYSTEM_FONTS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    if shutil.which("fc-match"):
+        out = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+        if out and Path(out).is_file():
+            return Path(out)
+    raise FontNotFoundError(
+        "no Chinese font found: install the Python package 'pylopdf-fonts-zh-cn' "
+        f"(a dependency of analysis), or set ${ENV_FONT} to a .otf/.ttf/.ttc file"
+    )
+
+
+@lru_cache(maxsize=1)
+def register_cjk_font() -> str:
+    """Register the CJK font with matplotlib (once per process) and return its family name."""
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def font_family() -> list[str]:
+    """The font fallback list: Latin glyphs from DejaVu Sans, Han glyphs from the CJK font."""
+    return ["DejaVu Sans", register_cjk_font()]
+
+
+def apply_fonts() -> str:
+    """Point matplotlib's sans-serif family at [DejaVu Sans, CJK]; returns the CJK family name."""
+    import matplotlib as mpl
+
+    family = font_family()
+    # A list of concrete families (not the generic "sans-serif", which resolves to ONE font)
+    # gives per-glyph fallback: Latin from DejaVu Sans, Han from the CJK font.
+    mpl.rcParams["font.family"] = family
+    mpl.rcParams["font.sans-serif"] = family + [f for f in mpl.rcParams["font.sans-serif"] if f not in family]
+    mpl.rcParams["axes.unicode_minus"] = False  # the CJK font's minus is not always U+2212
+    return family[1]
+
+
+def setup_plotting(context: str = "notebook", style: str = "whitegrid", dpi: int = 110) -> str:
+    """Seaborn theme + Chinese fonts + report-friendly defaults; returns the CJK family name.
+
+    ``sns.set_theme`` resets the font settings, so the fonts are applied after it.
+    Figures are rendered as PNG (embedded as base64 in the HTML reports).
+    """
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context=context, style=style)
+    cjk = apply_fonts()
+    mpl.rcParams.update({
+        "figure.dpi": dpi,
+        "savefig.dpi": dpi,
+        "figure.figsize": (7.5, 4.2),
+        "figure.constrained_layout.use": True,
+        # Noto Sans SC ships one weight: bold titles would mix bold Latin with regular Han
+        "axes.titleweight": "normal",
+        "figure.titleweight": "normal",
+        "svg.fonttype": "none",
+    })
+    try:  # inline backend in a kernel: PNG only, tight bounding box
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except Exception:  # noqa: BLE001 - not in IPython / old matplotlib-inline
+        pass
+    return cjk

@@ -1,0 +1,303 @@
+"""One report: validate parameters → execute the notebook (papermill) → one self-contained HTML file.
+
+* parameters are checked against the notebook's schema before any kernel starts
+  (:mod:`analysis.reports.params`);
+* papermill runs the notebook on the Jupyter kernel named ``analysis`` (``make install`` registers
+  it); the executed notebook is kept beside the report (``_work/``), also when it fails;
+* nbconvert's ``HTMLExporter`` runs in-process with no code cells, ``<html lang="zh">`` (or
+  ``en``), images embedded as base64 with alternative text, no remote ``<script src>`` (works
+  offline), papermill's injected-parameters cell shown as a "report settings" table at the end;
+* the notebook publishes its key numbers as a JSON output (:data:`SUMMARY_MIME`, in a cell tagged
+  ``summary``) that the index reads and the HTML leaves out;
+* files are written atomically (temporary file in the same folder, then ``os.replace``).
+"""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import html
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.config import notebooks_dir
+from analysis.reports.params import ParameterError, validate_parameters
+
+KERNEL_NAME = "analysis"
+SUMMARY_MIME = "application/vnd.analysis.summary+json"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "analysis_report"
+
+#: notebook stem -> what it reports on (for titles)
+NOTEBOOKS = {
+    "target_feasibility": "target",
+    "city_scorecard": "city",
+    "cross_city_panel": "panel",
+    "backtest": "backtest",
+}
+
+_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
+_REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+
+
+@dataclass
+class RenderResult:
+    """What happened to one report (picklable, JSON-ready with :meth:`to_dict`)."""
+
+    notebook: str
+    params: dict[str, Any]
+    ok: bool = False
+    html: str | None = None
+    ipynb: str | None = None
+    error: str | None = None
+    summary: dict[str, Any] | None = None
+    seconds: float = 0.0
+    stage: str = ""  # validate | execute | export (where it failed)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------- files
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def notebook_path(notebook: str) -> Path:
+    """The template notebook ``notebooks/<name>.ipynb``."""
+    if notebook not in NOTEBOOKS:
+        raise ParameterError(f"unknown report notebook {notebook!r}; known: {', '.join(NOTEBOOKS)}")
+    return notebooks_dir() / f"{notebook}.ipynb"
+
+
+# ---------------------------------------------------------------------- execute
+def execute_notebook(notebook: str | Path, out_ipynb: Path, params: Mapping[str, Any], *, km: Any = None,
+                     kernel_name: str = KERNEL_NAME, timeout: float | None = 900) -> Any:
+    """Run a notebook with papermill; the executed notebook is written to ``out_ipynb`` (atomically).
+
+    Raises ``papermill.PapermillExecutionError`` when a cell fails (the executed notebook with the
+    traceback is still written). ``km`` is an optional started kernel manager to reuse.
+    """
+    import papermill as pm
+
+    src = Path(notebook) if str(notebook).endswith(".ipynb") else notebook_path(str(notebook))
+    out_ipynb = Path(out_ipynb)
+    out_ipynb.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_ipynb.stem}.", suffix=".ipynb", dir=out_ipynb.parent)
+    os.close(fd)
+    kwargs: dict[str, Any] = {}
+    if km is not None:
+        kwargs["km"] = km
+    try:
+        nb = pm.execute_notebook(
+            str(src), tmp, parameters=dict(params), kernel_name=kernel_name, progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+            language="python", **kwargs,
+        )
+    finally:
+        if Path(tmp).exists() and Path(tmp).stat().st_size > 0:
+            os.replace(tmp, out_ipynb)
+        else:
+            Path(tmp).unlink(missing_ok=True)
+    return nb
+
+
+def extract_summary(nb: Any) -> dict[str, Any] | None:
+    """The JSON the notebook published with :data:`SUMMARY_MIME` (last one wins)."""
+    found = None
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if SUMMARY_MIME in data:
+                value = data[SUMMARY_MIME]
+                found = json.loads(value) if isinstance(value, str) else dict(value)
+    return found
+
+
+def error_message(err: BaseException) -> str:
+    """One line for the index: ``KeyError: unknown target 'x'; close matches: …``."""
+    ename = getattr(err, "ename", None)
+    evalue = getattr(err, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}".strip()
+    return f"{type(err).__name__}: {err}".strip()
+
+
+# ---------------------------------------------------------------------- export
+def settings_html(params: Mapping[str, Any], lang: str = "zh", extra: Mapping[str, Any] | None = None) -> str:
+    """The report's parameters and provenance as an escaped HTML table."""
+    title = "报告参数与运行信息" if lang == "zh" else "Report settings and provenance"
+    rows = dict(params)
+    rows.update(extra or {})
+    body = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</td></tr>"
+        for k, v in rows.items()
+    )
+    return f'<div class="report-settings"><h4>{title}</h4><table>{body}</table></div>'
+
+
+def _settings_cell(nbformat: Any, params: Mapping[str, Any], lang: str, extra: Mapping[str, Any]) -> Any:
+    cell = nbformat.v4.new_code_cell(source="# report settings (generated)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": settings_html(params, lang, extra)})]
+    cell.metadata["tags"] = ["report-settings"]
+    return cell
+
+
+def prepare_for_html(nb: Any, params: Mapping[str, Any], lang: str = "zh",
+                     extra: Mapping[str, Any] | None = None) -> Any:
+    """A copy of an executed notebook ready for the HTML report.
+
+    Drops the ``parameters`` and ``injected-parameters`` cells (their values go to a settings
+    table appended at the end), cells tagged ``summary``/``remove-cell``, stderr streams and
+    markdown-free empty cells.
+    """
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    drop = {"parameters", "injected-parameters", "summary", "remove-cell"}
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & drop:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cells.append(cell)
+    cells.append(_settings_cell(nbformat, params, lang, extra or {}))
+    nb.cells = cells
+    return nb
+
+
+def strip_remote_resources(page: str) -> str:
+    """Remove any ``<script src=http…>`` and ``<link href=http…>`` left in a page (offline, no CDN)."""
+    page = _REMOTE_SCRIPT.sub("", page)
+    return _REMOTE_LINK.sub("", page)
+
+
+def export_html(nb: Any, lang: str = "zh", title: str = "") -> str:
+    """HTML of an executed notebook: outputs only, ``<html lang=...>``, no remote scripts."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    exporter.language_code = lang
+    exporter.log.setLevel("ERROR")
+    nb = copy.copy(nb)
+    nb.metadata = copy.deepcopy(nb.metadata)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    return strip_remote_resources(body)
+
+
+def report_title(notebook: str, params: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> str:
+    s = summary or {}
+    if notebook == "target_feasibility":
+        ind = s.get("indicator_zh") or s.get("indicator") or ""
+        return " · ".join(x for x in (str(s.get("region") or ""), str(ind), str(params.get("target_id"))) if x)
+    if notebook == "city_scorecard":
+        return f"{params.get('region')} · 目标评分卡" if params.get("lang") == "zh" else f"{params.get('region')} scorecard"
+    if notebook == "cross_city_panel":
+        return f"{params.get('indicator')} · {params.get('level') or ''}"
+    return "backtest"
+
+
+def provenance(seconds: float) -> dict[str, Any]:
+    """Version, time and data fingerprint shown at the bottom of a report."""
+    import analysis
+    from analysis.reports.cache import data_fingerprint
+
+    return {
+        "analysis": analysis.__version__,
+        "generated (UTC)": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "data": data_fingerprint()[:12],
+        "kernel": KERNEL_NAME,
+        "seconds": round(seconds, 1),
+    }
+
+
+# ---------------------------------------------------------------------- one report
+def render_report(notebook: str, params: Mapping[str, Any], out_html: str | Path, *,
+                  work_dir: str | Path | None = None, validate: bool = True, session: Any = None,
+                  timeout: float | None = 900) -> RenderResult:
+    """Validate → execute → export one report; never raises for a bad target (see ``result.error``).
+
+    ``work_dir`` receives the executed notebook (default: ``<out_html folder>/_work``);
+    ``session`` is an optional :class:`~analysis.reports.kernels.KernelSession` to reuse a warm kernel.
+    """
+    t0 = time.perf_counter()
+    out_html = Path(out_html)
+    work = Path(work_dir) if work_dir is not None else out_html.parent / "_work"
+    ipynb = work / f"{out_html.stem}.ipynb"
+    result = RenderResult(notebook=notebook, params=dict(params))
+    try:
+        checked = validate_parameters(notebook, params, check_domain=validate) if validate else dict(params)
+    except ParameterError as err:
+        result.error, result.stage = f"ParameterError: {err}", "validate"
+        result.seconds = time.perf_counter() - t0
+        return result
+    result.params = dict(checked)
+    lang = str(checked.get("lang") or "zh")
+    km = None
+    ok = False
+    try:
+        km = session.acquire() if session is not None else None
+        nb = execute_notebook(notebook, ipynb, checked, km=km, timeout=timeout)
+        ok = True
+    except Exception as err:  # noqa: BLE001 - reported per report, the batch goes on
+        result.error, result.stage = error_message(err), "execute"
+        result.ipynb = str(ipynb) if ipynb.exists() else None
+        result.seconds = time.perf_counter() - t0
+        out_html.unlink(missing_ok=True)  # never leave a stale report looking current
+        return result
+    finally:
+        if session is not None:
+            session.release(ok)
+    result.ipynb = str(ipynb)
+    try:
+        result.summary = extract_summary(nb)
+        seconds = time.perf_counter() - t0
+        page_nb = prepare_for_html(nb, checked, lang, provenance(seconds))
+        page = export_html(page_nb, lang, report_title(notebook, checked, result.summary))
+        atomic_write_text(out_html, page)
+    except Exception as err:  # noqa: BLE001
+        result.error, result.stage = error_message(err), "export"
+        result.seconds = time.perf_counter() - t0
+        return result
+    result.ok, result.html = True, str(out_html)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def publish_summary(record: Mapping[str, Any]) -> None:
+    """In a notebook: publish the report's key numbers for the index (hidden in the HTML)."""
+    from IPython.display import display
+
+    clean = json.loads(json.dumps(record, ensure_ascii=False, default=str))
+    display({SUMMARY_MIME: clean, "text/plain": "summary for the index"}, raw=True)
