@@ -137,7 +137,9 @@ def fit_pooled(changes: pd.DataFrame, reference_class: str) -> PooledFit | None:
     else:  # OLS fallback (τ = 0): still pooled across regions, but no region effects
         import statsmodels.api as sm
 
-        ols = sm.OLS(endog, X).fit()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ols = sm.OLS(endog, X).fit()
         fe, cov, sigma2, tau2, resid = ols.params, ols.cov_params(), float(ols.scale), 0.0, ols.resid
         method = "OLS (region variance at zero or MixedLM did not converge: no region effects)"
     beta, beta_se = float(fe[0]), float(np.sqrt(max(cov[0, 0], 0)))

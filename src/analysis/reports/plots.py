@@ -59,13 +59,35 @@ def _year_axis(ax) -> None:
 def fan_chart(a: Assessment, lang: str = "zh") -> Figure:
     """History points, predictive 50/80/95 % bands from the baseline to the target year, the target."""
     fig, ax = _figure()
+    draw_fan(ax, a, lang)
+    return fig
+
+
+def fan_grid(assessments: Sequence[Assessment], lang: str = "zh", ncols: int = 2) -> Figure:
+    """Small multiples of fan charts (one panel per target), e.g. for a city scorecard."""
+    n = max(1, len(assessments))
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, a in zip(axes, assessments):
+        draw_fan(ax, a, lang, small=True)
+    for ax in axes[len(assessments):]:
+        ax.set_axis_off()
+    if not assessments:
+        _empty(axes[0], lang)
+    return fig
+
+
+def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
+    """Draw a fan chart of ``a`` into ``ax`` (``small``: compact title, no legend)."""
     ind = a.indicator_zh or a.indicator
-    title = label("fan_title", lang, region=a.region, indicator=ind)
+    title = (f"{ind}（{a.target_year}）" if lang == "zh" else f"{ind} ({a.target_year})") if small else \
+        label("fan_title", lang, region=a.region, indicator=ind)
     hist = a.history if a.history is not None else pd.DataFrame(columns=["year", "value"])
     fan = a.fan
     if hist.empty and (fan is None or fan.empty) and a.target_value is None:
         _empty(ax, lang, title)
-        return fig
+        return
     if not hist.empty:
         qual = hist["qualifier"] if "qualifier" in hist else pd.Series("exact", index=hist.index)
         derived = hist["derived"].fillna(False).astype(bool) if "derived" in hist else pd.Series(False, index=hist.index)
@@ -100,13 +122,13 @@ def fan_chart(a: Assessment, lang: str = "zh") -> Figure:
     if a.outcome_value is not None and a.target_year is not None:
         ax.scatter([a.target_year], [a.outcome_value], marker="X", s=90, color="#2ca02c", zorder=6,
                    label=f"{label('outcome', lang)} {fmt_value(a.outcome_value, a.unit, lang)}")
-    ax.set_title(title)
-    ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(_unit_label(ind, a.unit, lang))
+    ax.set_title(title, fontsize=10 if small else None)
+    ax.set_xlabel("" if small else label("year", lang))
+    ax.set_ylabel(a.unit if small else _unit_label(ind, a.unit, lang))
     _year_axis(ax)
     _value_axis(ax, a.unit, lang)
-    ax.legend(loc="upper left", fontsize=8, frameon=True)
-    return fig
+    if not small:
+        ax.legend(loc="upper left", fontsize=8, frameon=True)
 
 
 _NICE_GROWTH = (-0.9, -0.75, -0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)

@@ -139,6 +139,7 @@ class DocInfo:
     year_note: str = ""
     kind: str = "plan"  # plan | summary
     multi_year: bool = False
+    horizon: int | None = None  # last year of a multi-year plan (十四五 → 2025)
 
 
 def _regions() -> pd.DataFrame:
@@ -159,6 +160,7 @@ def _find_region(title: str, text: str) -> tuple[str, str, str, str]:
         names += [(a.strip(), name) for a in str(aliases).split(";") if len(a.strip()) >= 2]
     names.sort(key=lambda x: len(x[0]), reverse=True)
     info = {n: (lv, p) for n, lv, p in zip(table["name"], table["level"], table["parent"])}
+    table_notes = dict(zip(table["name"], table["note"])) if "note" in table else {}
     for scope in (title, text[:400]):
         found = []
         for written, official in names:
@@ -168,9 +170,10 @@ def _find_region(title: str, text: str) -> tuple[str, str, str, str]:
         if found:
             found.sort()
             _, _, official, lv, parent = found[0]
-            note = "name withheld in the document" if "某某" in official else ""
+            note = "name withheld in the document" if "某某" in official else str(table_notes.get(official, "") or "")
             return official, lv, parent, note
-        m = re.search(rf"([{CJK}]{{2,5}}?(?:市|区|县))(?:人民政府|科学技术局|科技局|\d{{4}}年|关于|全市|全区|全县)", scope)
+        m = re.search(rf"([{CJK}]{{2,5}}?(?:市|区|县))(?:人民政府|科学技术局|科技局|\d{{4}}年|关于|全市|全区|全县)", scope) or \
+            re.search(rf"(?:^|印发|】|《)([{CJK}]{{2,4}}?(?:市|区|县))(?=[“\"{CJK}])", scope)
         if m and not re.match(r"^(?:关于|印发|全市|全区|我市|我区|本市)", m.group(1)):
             name = m.group(1)
             lv = {"市": "city", "区": "district", "县": "county"}[name[-1]]
@@ -212,9 +215,10 @@ def document_info(text: str, document: str = "") -> DocInfo:
     info = DocInfo(document=document)
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     title = ""
-    for ln in lines[:30]:
+    for ln in lines[:15]:
         km = re.search(KIND_WORDS, ln[:80])
-        if km and not re.search(r"[,,。;;:]", ln[:km.start()]) and not re.match(r"^(?:根据|为|按照|经研究|请)", ln):
+        if km and not re.search(r"[,,。;;:]", ln[:km.start()]) and \
+                not re.match(r"^(?:根据|为|按照|经研究|请|\d+[、.]|[一二三四五六七八九十]+、|[((])", ln):
             title = ln[:80]
             m = re.search(KIND_WORDS, title)
             title = title[: m.end() + 6] if m else title
@@ -228,10 +232,18 @@ def document_info(text: str, document: str = "") -> DocInfo:
     elif not title and re.search(r"工作总结|总结", head):
         info.kind = "summary"
     # document year
-    m = _YEAR_RE.search(_outside_book_titles(title)) if title else None
+    fyp = re.search(r"十([一二三四五六])五", title)
+    if fyp:  # the n-th five-year plan (n ≥ 6) starts in 1981 + 5(n − 6): 十四五 = 2021–2025
+        n = "一二三四五六".index(fyp.group(1)) + 11
+        info.multi_year, info.horizon = True, 1981 + 5 * (n - 6) + 4
+        info.year = info.horizon - 4
+        info.year_note = f"{fyp.group(0)} plan: {info.year}–{info.horizon}"
+        return info
+    m = _YEAR_RE.search(title) if title else None
     if m:
         info.year = int(m.group(1))
-        info.multi_year = m.group(2) is not None
+        if m.group(2):
+            info.multi_year, info.horizon = True, int(m.group(2))
         info.year_note = "document year from the title"
         return info
     body = _outside_book_titles(text)
@@ -248,7 +260,8 @@ def document_info(text: str, document: str = "") -> DocInfo:
     # years stated with targets (达到/超/新增 … in the same sentence)
     years: dict[int, int] = {}
     for sent in re.split(r"[。;;\n]", body):
-        if re.search(r"达到|达|超过|突破|新增|以上|不低于|力争|确保", sent) and find_quantities(sent):
+        if re.search(r"力争|确保|以上|不低于|到\d{4}年", sent) and find_quantities(sent) and \
+                not re.search(r"已|完成了|同比增长|较上年|比上年", sent):
             for y in _YEAR_RE.finditer(sent):
                 if not y.group(2):
                     years[int(y.group(1))] = years.get(int(y.group(1)), 0) + 1
@@ -390,7 +403,7 @@ INC_VERBS = r"新增|净增|新认定|新培育|新引进|新建|新设|培育|�
 STRICT_LEVEL = r"达到|到达|达|突破|超过|超|不低于|不少于|累计|总数|提高到|增加到|提升到|增至"
 _LEAD = re.compile(
     r"^(?:其中|同时|并且|并|而且|以及|另外|此外|力争|确保|争取|努力|全力|积极|计划|预计|要|将|使|让|"
-    r"全年|年内|今年|明年|到今年底|到年底|今年底|年底前|年底|年末|届时|全市|全区|全县|全省|我市|我区|我县|本市|"
+    r"每年|年均|全年|年内|今年|明年|到今年底|到年底|今年底|年底前|年底|年末|届时|全市|全区|全县|全省|我市|我区|我县|本市|"
     r"(?:到|至|在)?(?:\d{4}|[xX]{4})年(?:度|底|末|全年)?|(?:前|第)?[一二三四]季度|上半年|实现|、|\s)+"
 )
 _TRAIL_VERB = re.compile(rf"(?:要|将|力争|确保|争取|能|可)?(?:{LEVEL_VERBS}|{TRAIL_GROWTH}|{ACTION_VERBS})$")
@@ -454,6 +467,9 @@ def _resolve_year(before: str, sentence: str, ctx: SentenceContext, notes: list[
     if ctx.section_year:
         return ctx.section_year, True
     doc_year = ctx.doc.year
+    if ctx.doc.horizon and not re.search(r"今年|明年|年底|年内|当年|每年", sentence):
+        notes.append(f"target year = the plan's horizon ({ctx.doc.horizon})")
+        return ctx.doc.horizon, False
     if re.search(r"明年|下一年", sentence):
         if doc_year:
             notes.append("明年 resolved from the document year")
@@ -561,7 +577,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         after = sentence[q.end:]
         after_clause = re.split(r"[,,;;。]", after)[0]
         comp_tail = re.match(r"^(?:及)?(?:以上|以下|左右|以内)?", after).group(0)
-        prev_end = q.end + len(comp_tail)
+        q_end = q.end + len(comp_tail)
         btxt = before.strip()
         notes: list[str] = []
         conf = 0.6
@@ -594,8 +610,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 continue  # "建设五个某某": a slogan, not a figure
         # --- subject --------------------------------------------------------------------------
         subject = _clean_subject(before)
-        if quantity_first and (not subject or len(subject) < 2 or action_before.start() <= 2):
-            subject = noun
+        if quantity_first and len(noun) >= 2:
+            subject = noun  # "培育3家新型研发机构": the noun after the number is the indicator
         inherited = False
         if not subject or subject in ("占", "比重", "增长", "同比", "其中"):
             subject = prev_subject
@@ -689,7 +705,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             notes.append("number masked in the text")
             value = None
         start = _subject_start(sentence, left, q.start)
-        end = prev_end
+        end = prev_end = q_end
         if quantity_first and noun in after:
             end = q.end + after.find(noun) + len(noun)
         out.append(Candidate(
@@ -823,6 +839,8 @@ def classify_header(cell: str) -> Column:
     c = cell.strip()
     y = re.search(r"(\d{4})年", c)
     year = int(y.group(1)) if y else None
+    if re.fullmatch(r"\d{4}年?(?:底|末)?(?:[((][^()()]{0,6}[))])?", c):
+        return Column(c, "year", year)
     if m := re.fullmatch(r"(?:第)?([一二三四1-4])季度(?:末)?", c):
         return Column(c, "quarter", quarter=_cn_quarter(m.group(1)))
     if re.search(r"季度.*计划|推进计划|进度安排|季度安排", c):
@@ -875,6 +893,11 @@ def find_table_headers(cells: list[Cell]) -> list[tuple[int, int, list[Column]]]
         while j < len(cells) and _is_headerish(cells[j].text):
             j += 1
         cols = [classify_header(c.text) for c in cells[i:j]]
+        years = [c for c in cols if c.role == "year"]
+        if len(years) >= 2 and not any(c.role == "target" for c in cols):
+            first = min(c.year for c in years)  # bare year columns: earliest = baseline, later = targets
+            for c in years:
+                c.role = "baseline" if c.year == first else "target"
         roles = {c.role for c in cols}
         if j - i >= 4 and "target" in roles and ({"indicator", "baseline"} & roles) and j < len(cells):
             out.append((i, j, cols))
@@ -895,7 +918,7 @@ def _fits(col: Column, cell: str) -> bool:
     if col.role == "growth":
         return bool(re.search(r"\d(?:\.\d+)?\s*%|^[-+]?\d+(?:\.\d+)?$", cell)) and len(cell) <= 12 or bool(_DASH.match(cell))
     if col.role == "unit":
-        return len(cell) <= 6 and not _is_value(cell)
+        return bool(_UNIT_CELL.match(cell))
     return True  # quarter / other: anything
 
 
@@ -917,12 +940,17 @@ def parse_tables(nt: Normalised, doc: DocInfo, sections: list[Section]) -> tuple
     return out, spans
 
 
-def _is_anchor(cells: list[Cell], k: int, n_value_cols: int) -> bool:
+_UNIT_CELL = re.compile(r"^(?:%|‰|家|个|项|件|人|名|位|所|次|人次|万人|万件|亿元|万元|万美元|千瓦|件/万人|[^\d\s]{1,3}/[^\d\s]{1,3})$")
+
+
+def _is_anchor(cells: list[Cell], k: int, n_value_cols: int, unit_first: bool = False) -> bool:
     c = cells[k].text
     if not re.search(rf"[{CJK}]", c) or len(c) > 40 or re.search(r"[。;;]$", c):
         return False
-    if re.match(r"^\d+[.、．]", c) or _ANNOT_CELL.match(c) or re.search(r"\d\s*%", c):
+    if re.match(r"^\d+[.、．]", c) or _ANNOT_CELL.match(c) or re.search(r"\d\s*%", c) or _UNIT_CELL.match(c):
         return False
+    if unit_first and k + 1 < len(cells) and _UNIT_CELL.match(cells[k + 1].text):
+        k += 1  # a unit column between the label and the values
     if k + 1 >= len(cells) or not _is_value(cells[k + 1].text):
         return False
     if n_value_cols <= 1:
@@ -936,7 +964,9 @@ def _is_anchor(cells: list[Cell], k: int, n_value_cols: int) -> bool:
 def _table_rows(cells: list[Cell], vcols: list[Column]) -> list[tuple[Cell, dict[int, Cell], Cell]]:
     """Rows as (label cell, {value column index: cell}, last cell) — typed column assignment."""
     rows = []
-    anchors = [k for k in range(len(cells)) if _is_anchor(cells, k, sum(c.role in ("baseline", "target") for c in vcols))]
+    n_num = sum(c.role in ("baseline", "target") for c in vcols)
+    unit_first = bool(vcols) and vcols[0].role == "unit"
+    anchors = [k for k in range(len(cells)) if _is_anchor(cells, k, n_num, unit_first)]
     for n, k in enumerate(anchors):
         limit = anchors[n + 1] if n + 1 < len(anchors) else len(cells)
         label = cells[k]

@@ -143,6 +143,8 @@ def find_quantities(text: str, require_unit: bool = True) -> list[Quantity]:
         start = m.start()
         if start > 0 and text[start - 1] == "第":
             continue  # ordinal
+        if re.fullmatch(r"[十百千万亿]+", num):
+            continue  # 千人计划, 百名专家, 千家万户: idioms, not figures
         # A Chinese numeral glued to a preceding Chinese numeral word is not a number here
         masked = is_masked(num) or (m.group("num2") is not None and is_masked(m.group("num2")))
         v1 = parse_number(num)

@@ -13,7 +13,7 @@ Steps (:func:`normalise`), in order:
 4. web-scrape debris: share/print/font buttons, breadcrumbs, QR-code lines, copyright and
    "recommended" footers, the header sentence of document-sharing sites, ``- 1 -`` page numbers;
 5. page markers of document-sharing sites (``…上争资金4\\n3、000万元`` → ``…上争资金4000万元``);
-6. whitespace inside Chinese text (``党代 会`` → ``党代会``; ``10 亿元`` → ``10亿元``), line indentation;
+6. table rows on one line separated by tabs or wide spaces → one cell per line; then whitespace inside Chinese text (``党代 会`` → ``党代会``; ``10 亿元`` → ``10亿元``), line indentation;
 7. hard line wraps inside a sentence (a long line that stops mid-sentence is joined to the next).
 
 Line structure is otherwise kept: flattened tables (one cell per line) stay one cell per line.
@@ -205,11 +205,15 @@ _DEBRIS_LINE = re.compile(
     r"关注微信|打开微信|站点关键词|网站地图|关怀版\s*$|无障碍|手机站|[-—–]\s*\d+\s*[-—–]\s*$).*$"
 )
 _SHARING_HEADER = re.compile(r"(?m)^[^\n]*由会员分享[^\n]*?(?:上搜索。|$)")
+_BREADCRUMB = re.compile(r"(?m)^[^\n。,,]{0,40}?(?:>|»|›)[^\n。,,]{0,40}?(?:>|»|›)[^\n。]*$")
+_BUTTONS = re.compile(r"(?m)^(?:[ \t]*[【\[][^】\]\n]{1,6}[】\]])+[ \t]*$")
 
 
 def remove_debris(nt: Normalised) -> Normalised:
     """Delete page furniture of scraped web pages (whole lines) and document-sharing headers."""
     nt = nt.sub(_SHARING_HEADER, "")
+    nt = nt.sub(_BREADCRUMB, "")
+    nt = nt.sub(_BUTTONS, "")
     return nt.sub(_DEBRIS_LINE, "")
 
 
@@ -250,6 +254,42 @@ def remove_page_markers(nt: Normalised) -> Normalised:
 
 
 # --- 6. whitespace -------------------------------------------------------------------------------
+_CELL_GAP = re.compile(r"(?<=\S)(?:\t+|[ ]{2,})(?=\S)")
+
+
+def split_spaced_cells(nt: Normalised) -> Normalised:
+    """Table rows written on one line with tabs or wide spaces become one cell per line.
+
+    Only lines with at least two such gaps count as rows (``指标  49  100``); a single wide gap
+    (a signature followed by a date) is left to :func:`remove_inner_spaces`.
+    """
+    text = nt.text
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        gaps = list(_CELL_GAP.finditer(line))
+        if len(gaps) >= 2:
+            spans += [(pos + g.start(), pos + g.end()) for g in gaps]
+        pos += len(line) + 1
+    if not spans:
+        return nt
+    spans_set = {a for a, _ in spans}
+    ends = dict(spans)
+    chars, starts, ends_out = [], [], []
+    i = 0
+    while i < len(text):
+        if i in spans_set:
+            chars.append("\n")
+            starts.append(nt.starts[i])
+            ends_out.append(nt.ends[ends[i] - 1])
+            i = ends[i]
+            continue
+        chars.append(text[i])
+        starts.append(nt.starts[i])
+        ends_out.append(nt.ends[i])
+        i += 1
+    return Normalised(nt.original, "".join(chars), starts, ends_out)
+
 _INNER_SPACE = re.compile(r"[ \t]+")
 
 
@@ -276,11 +316,19 @@ _LIST_START = re.compile(
 
 
 def join_hard_wraps(nt: Normalised, min_len: int = 25) -> Normalised:
-    """Join a line to the next when it is long, stops mid-sentence, and the next line continues it."""
+    """Join a line to the next when it is long, stops mid-sentence, and the next line continues it.
+
+    Only for hard-wrapped texts: at least half of the long lines must stop mid-sentence (in a
+    normal web page they end with 。, and a title must not be glued to the next line).
+    """
     text = nt.text
     spans = []
     pos = 0
     lines = text.split("\n")
+    long_lines = [ln for ln in lines if len(ln) >= min_len]
+    open_ended = [ln for ln in long_lines if ln[-1:] not in TERMINAL + "。,,、"]
+    if not long_lines or len(open_ended) < 0.5 * len(long_lines):
+        return nt  # most long lines end a sentence: the text is not hard-wrapped
     for i, line in enumerate(lines[:-1]):
         end = pos + len(line)
         nxt = lines[i + 1]
@@ -304,6 +352,7 @@ def normalise(original: str) -> Normalised:
     nt = remove_pinyin_glosses(nt)
     nt = remove_debris(nt)
     nt = remove_page_markers(nt)
+    nt = split_spaced_cells(nt)
     nt = remove_inner_spaces(nt)
     nt = join_hard_wraps(nt)
     return nt

@@ -1,0 +1,100 @@
+"""``analysis extract FILE... [--format csv|json] [--evaluate REGISTRY] [--out FILE]``.
+
+Reads raw Chinese plan text (simplified or traditional) and proposes candidate target-registry
+rows for human review: the registry columns plus ``confidence``. With ``--evaluate`` the candidates
+are compared with a hand-checked registry and precision/recall are printed (to stderr when the
+candidates go to stdout).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | None = None) -> None:
+    """Add the ``extract`` subcommand to ``sub``."""
+    parents = [common] if common is not None else []
+    p = sub.add_parser(
+        "extract", parents=parents,
+        help="propose target-registry rows from raw plan text (for human review)",
+        description="Candidate targets found in raw Chinese plan text: registry columns plus confidence.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="plain-text plan documents (UTF-8 or GB18030)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv",
+                   help="csv (default) or json (one object per line)")
+    p.add_argument("--evaluate", metavar="REGISTRY",
+                   help="compare with a hand-checked registry CSV and print precision/recall")
+    p.add_argument("--out", metavar="FILE", help="write the candidates to FILE instead of stdout")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                   help="only rows with confidence >= P (default 0: everything, for review)")
+    p.set_defaults(func=run)
+
+
+def _check_files(paths: list[str]) -> str | None:
+    """An error message naming the first missing or unreadable file, else None."""
+    import os
+
+    for path in paths:
+        if not os.path.exists(path):
+            return f"error: {path}: no such file"
+        if os.path.isdir(path):
+            return f"error: {path}: is a directory, not a text file"
+        if not os.access(path, os.R_OK):
+            return f"error: {path}: not readable (permission denied)"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``analysis extract``; returns the exit code (2 for unreadable input files)."""
+    problem = _check_files(args.files)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    import json
+
+    import pandas as pd
+
+    from analysis.targets.extract import evaluate, extract_file, format_evaluation, OUTPUT_COLUMNS
+
+    frames = []
+    for path in args.files:
+        try:
+            frames.append(extract_file(path, min_confidence=args.min_confidence))
+        except OSError as err:
+            print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
+            return 2
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+
+    if args.format == "json":
+        lines = []
+        for rec in table.to_dict("records"):
+            clean = {k: (None if (v is None or (not isinstance(v, str) and pd.isna(v))) else
+                         (int(v) if k in ("baseline_year", "target_year", "target_quarter") else
+                          bool(v) if k == "masked" else v)) for k, v in rec.items()}
+            lines.append(json.dumps(clean, ensure_ascii=False))
+        text = "\n".join(lines) + ("\n" if lines else "")
+    else:
+        out = table.copy()
+        out["masked"] = out["masked"].map(lambda m: "true" if bool(m) else "false")
+        text = out.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+    if args.evaluate:
+        try:
+            registry = pd.read_csv(args.evaluate, dtype=str, keep_default_na=False)
+        except (OSError, pd.errors.ParserError) as err:
+            print(f"error: {args.evaluate}: cannot read the registry ({err})", file=sys.stderr)
+            return 2
+        missing = {"document", "target_value", "unit", "masked"} - set(registry.columns)
+        if missing:
+            print(f"error: {args.evaluate}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
+            return 2
+        registry["target_value"] = pd.to_numeric(registry["target_value"], errors="coerce")
+        result = evaluate(table, registry)
+        stream = sys.stderr if not args.out else sys.stdout
+        print(format_evaluation(result), file=stream)
+    return 0
