@@ -195,8 +195,7 @@ class Engine:
         a.required_cagr = required.required_cagr(a.baseline_value, a.target_value, h, log_scale)
         self._outcome(a, history)
         cut = a.as_of
-        own_levels = self.levels(ind, cut)
-        own_levels = own_levels[own_levels["region"] == a.region]
+        own_levels = self.own_levels(ind, cut, a.region)
         own_changes = consecutive_changes(own_levels)
         a.own_mean_change, a.own_max_change, a.n_own_changes = required.own_annual_changes(own_changes)
         recent = own_changes[own_changes["end_year"] > a.baseline_year - 5]
@@ -256,12 +255,22 @@ class Engine:
 
     # ------------------------------------------------------------------ pieces
     def _history(self, region: str, indicator: str) -> pd.DataFrame:
-        g = self._by_indicator.get(indicator)
-        if g is None:
+        key = ("history", indicator)
+        if key not in self._cache:
+            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+            cols = [c for c in ("year", "value", "qualifier", "derived", "source", "quote", "reliability", "note") if c in g]
+            self._cache[key] = {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
+        hist = self._cache[key].get(region)
+        if hist is None:
             return pd.DataFrame(columns=["year", "value", "qualifier", "derived", "source", "quote", "reliability"])
-        g = g[g["region"] == region]
-        cols = [c for c in ("year", "value", "qualifier", "derived", "source", "quote", "reliability", "note") if c in g]
-        return g[cols].sort_values("year").reset_index(drop=True)
+        return hist
+
+    def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
+        """The region's own fit rows up to ``as_of`` (cached per indicator and as-of year)."""
+        key = ("own_levels", indicator, as_of)
+        if key not in self._cache:
+            self._cache[key] = {r: d for r, d in self.levels(indicator, as_of).groupby("region")}
+        return self._cache[key].get(region, self.levels(indicator, as_of).iloc[0:0])
 
     def _start_point(self, a: Assessment, history: pd.DataFrame, log_scale: bool) -> None:
         known = history[history["year"] <= a.as_of]

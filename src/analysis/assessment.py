@@ -124,7 +124,7 @@ class Assessment:
         names = list(CONTRACT_FIELDS)
         if extended:
             names += [
-                "indicator_zh", "unit", "kind", "level", "parent", "target_type", "comparator", "as_of",
+                "indicator_zh", "unit", "kind", "scale", "level", "parent", "target_type", "comparator", "as_of",
                 "required_change", "own_mean_change", "own_max_change", "required_percentile",
                 "eurostat_ratio", "eurostat_category", "p_count", "n_peer_met", "n_peer_regions",
                 "n_own_changes", "verdict_zh", "document", "quote",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.models.forecast import N_DRAWS, Forecast
 
-TAUS = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98])
+TAUS = np.array([0.03, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97])
 MIN_WINDOWS = 20          # enough to use a class
 MIN_WINDOWS_QUANTREG = 30  # enough for a size-conditioned fit; below: unconditional empirical
 
@@ -70,7 +70,7 @@ def fit_peers(windows: pd.DataFrame, reference_class: str) -> PeerFit | None:
         warnings.simplefilter("ignore")
         model = QuantReg(ch, X)
         for tau in TAUS:
-            coefs.append(model.fit(q=tau, max_iter=2000).params)
+            coefs.append(model.fit(q=tau, max_iter=300, p_tol=1e-5).params)
     return PeerFit(windows, reference_class, np.asarray(coefs), rng)
 
 
@@ -95,7 +95,7 @@ def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_
     """Draws of y_T = y0 + change, the change drawn from the conditional quantile function.
 
     Between the fitted quantiles the quantile function is linear in the normal score z; beyond the
-    outer ones (2 % / 98 %) it is extended with the outer slopes (a Gaussian-like tail).
+    outer ones (3 % / 97 %) it is extended with the outer slopes (a Gaussian-like tail).
     """
     z, q = _z_quantiles(fit.quantiles_at(y0))
     change = _extrapolate(rng.standard_normal(n), z, q)

@@ -147,12 +147,16 @@ def run_job(job: Job) -> JobResult:
     """Build one report (in whatever process runs this) and store its sidecar JSON."""
     from analysis.reports import kernels
 
-    session = None if job.fresh_kernel else kernels.thread_session()
+    log_dir = Path(job.ipynb).parent.parent  # <out>/_work
+    session = (kernels.KernelSession(warmup="", max_uses=1, log_path=str(log_dir / f"kernel-{os.getpid()}.log"))
+               if job.fresh_kernel else kernels.thread_session(log_dir=log_dir))
     res: RenderResult = render_report(job.notebook, job.params, job.html, work_dir=Path(job.ipynb).parent,
                                       validate=job.validate, session=session, timeout=job.timeout)
+    if job.fresh_kernel:
+        session.shutdown()
     out = JobResult(job=job, ok=res.ok, error=res.error, stage=res.stage, summary=res.summary,
                     seconds=res.seconds, ipynb=res.ipynb, pid=os.getpid(),
-                    extra={"kernel_starts": session.starts if session else None})
+                    extra={"kernel_starts": session.starts})
     sidecar = {"key": job.key, "ok": res.ok, "kind": job.kind, "name": job.name, "params": res.params,
                "summary": res.summary, "error": res.error, "stage": res.stage, "seconds": round(res.seconds, 3),
                "html": job.html if res.ok else None, "ipynb": res.ipynb}

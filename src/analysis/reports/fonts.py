@@ -10,7 +10,10 @@ paths (``fonts-noto-cjk``, ``fonts-wqy-microhei``), then ``fc-match :lang=zh``.
 """
 from __future__ import annotations
 
+import base64
+import io
 import os
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -117,3 +120,53 @@ def setup_plotting(context: str = "notebook", style: str = "whitegrid", dpi: int
     except Exception:  # noqa: BLE001 - not in IPython / old matplotlib-inline
         pass
     return cjk
+
+
+# ---------------------------------------------------------------------- fonts for HTML pages
+WEB_FAMILY = "Report CJK"
+_DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def page_characters(page: str) -> str:
+    """The non-ASCII characters a page shows (embedded images and tags' attributes ignored)."""
+    text = _DATA_URI.sub("", page)
+    return "".join(sorted({c for c in text if ord(c) > 0x7F and not c.isspace()}))
+
+
+def font_face_css(chars: str, family: str = WEB_FAMILY) -> str:
+    """An ``@font-face`` rule embedding the CJK font subset to ``chars`` (a few KB, base64).
+
+    The HTML reports then show Chinese text on machines without any CJK font (no tofu boxes),
+    with no network access. Returns "" when there is nothing to embed or fontTools is missing.
+    """
+    if not chars:
+        return ""
+    try:
+        from fontTools import subset
+    except ImportError:  # pragma: no cover - fontTools comes with matplotlib
+        return ""
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.hinting = False
+    opts.desubroutinize = True
+    opts.notdef_outline = True
+    font = subset.load_font(str(cjk_font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(text=chars)
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    fmt, mime = ("opentype", "font/otf") if buf.getvalue()[:4] == b"OTTO" else ("truetype", "font/ttf")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'@font-face {{ font-family: "{family}"; src: url(data:{mime};base64,{data}) format("{fmt}"); }}'
+
+
+def embed_page_font(page: str, family: str = WEB_FAMILY) -> str:
+    """Insert the subset CJK font and a font stack that uses it into an HTML page's ``<head>``."""
+    css = font_face_css(page_characters(page), family)
+    if not css or "</head>" not in page:
+        return page
+    stack = f'"{family}", -apple-system, "Segoe UI", "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
+    style = (f"<style type=\"text/css\">{css}\n:root {{ --jp-content-font-family: {stack}; "
+             f"--jp-ui-font-family: {stack}; }}\nbody {{ font-family: {stack}; }}</style>\n")
+    return page.replace("</head>", style + "</head>", 1)

@@ -128,8 +128,12 @@ def _target_row(r: Mapping[str, Any], lang: str) -> str:
     unit = str(r.get("unit") or "")
     scale = "points" if unit == "%" or r.get("kind") in ("share", "rate") else "log"
     by, ty = r.get("baseline_year"), r.get("target_year")
-    base = "" if _missing(r.get("baseline_value")) else f"{fmt_value(r.get('baseline_value'), unit, lang)} ({'' if _missing(by) else int(float(by))})"
-    tgt = f"{fmt_value(r.get('target_value'), unit, lang)} ({'' if _missing(ty) else int(float(ty))})"
+    def level(v: Any, year: Any) -> str:
+        if _missing(v):
+            return ""
+        return fmt_value(v, unit, lang) + ("" if _missing(year) else f" ({int(float(year))})")
+
+    base, tgt = level(r.get("baseline_value"), by), level(r.get("target_value"), ty) or "—"
     verdict = str(r.get("verdict") or ("error" if r.get("status") == "failed" else "insufficient_data"))
     order = list(VERDICTS).index(verdict) if verdict in VERDICTS else len(VERDICTS)
     links = []
@@ -214,5 +218,7 @@ def write_index(out_dir: Path, targets: Iterable[Mapping[str, Any]], cities: Ite
     """Write ``<out_dir>/index.html`` atomically and return its path."""
     from analysis.reports.render import atomic_write_text
 
+    from analysis.reports.fonts import embed_page_font
+
     path = Path(out_dir) / "index.html"
-    return atomic_write_text(path, render_index(targets, cities, failures, others, lang))
+    return atomic_write_text(path, embed_page_font(render_index(targets, cities, failures, others, lang)))

@@ -12,7 +12,10 @@ and a fresh one started for the next job; every kernel is recycled after ``max_u
 from __future__ import annotations
 
 import atexit
+import os
+import subprocess
 import threading
+from pathlib import Path
 from typing import Any
 
 KERNEL_NAME = "analysis"
@@ -61,8 +64,9 @@ class KernelSession:
     """A kernel kept warm in this process (not thread-safe: use one per thread)."""
 
     def __init__(self, kernel_name: str = KERNEL_NAME, warmup: str = WARMUP, max_uses: int = 20,
-                 startup_timeout: float = 60):
+                 startup_timeout: float = 60, log_path: str | None = None):
         self.kernel_name = kernel_name
+        self.log_path = log_path  # the kernel's own stdout/stderr go here (default: discarded)
         self.warmup = warmup
         self.max_uses = max_uses
         self.startup_timeout = startup_timeout
@@ -84,7 +88,7 @@ class KernelSession:
         """After a notebook: reset the kernel for reuse if it succeeded, else shut it down."""
         if self.km is None:
             return
-        if not ok:
+        if not ok or self.uses >= self.max_uses:
             self.shutdown()
             return
         try:
@@ -118,7 +122,16 @@ class KernelSession:
         from jupyter_core.utils import run_sync
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
-        run_sync(km.start_kernel)()
+        if self.log_path:
+            Path(self.log_path).parent.mkdir(parents=True, exist_ok=True)
+            log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the kernel process
+        else:
+            log = subprocess.DEVNULL
+        try:
+            run_sync(km.start_kernel)(stdout=log, stderr=log)
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()
         self.km = km
         self.starts += 1
         if self.warmup:
@@ -132,12 +145,20 @@ class KernelSession:
         from jupyter_core.utils import run_sync
 
         async def run() -> None:
+            import time
+
             kc = self.km.client()
-            kc.start_channels()
+            kc.start_channels(iopub=False, stdin=False, hb=False)  # only the shell reply is needed
             try:
-                await kc.wait_for_ready(timeout=self.startup_timeout)
-                reply = await kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                                     output_hook=lambda msg: None)
+                msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+                deadline = time.monotonic() + timeout
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError(f"kernel did not answer within {timeout} s")
+                    reply = await kc.get_shell_msg(timeout=remaining)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
                 if reply["content"].get("status") != "ok":
                     c = reply["content"]
                     raise RuntimeError(f"kernel setup failed: {c.get('ename')}: {c.get('evalue')}")
@@ -152,11 +173,16 @@ _ALL: list[KernelSession] = []
 _LOCK = threading.Lock()
 
 
-def thread_session(max_uses: int = 20) -> KernelSession:
-    """This thread's warm kernel session (created on first use, shut down at process exit)."""
+def thread_session(max_uses: int = 20, log_dir: str | Path | None = None) -> KernelSession:
+    """This thread's warm kernel session (created on first use, shut down at process exit).
+
+    With ``log_dir``, the kernel's own output goes to ``<log_dir>/kernel-<pid>-<thread>.log``.
+    """
     s = getattr(_LOCAL, "session", None)
     if s is None:
-        s = KernelSession(max_uses=max_uses)
+        log = (str(Path(log_dir) / f"kernel-{os.getpid()}-{threading.get_ident() % 100000}.log")
+               if log_dir else None)
+        s = KernelSession(max_uses=max_uses, log_path=log)
         _LOCAL.session = s
         with _LOCK:
             _ALL.append(s)

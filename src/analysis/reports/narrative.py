@@ -404,7 +404,8 @@ def verdict_counts(results: pd.DataFrame, lang: str = "zh") -> str:
     if results.empty:
         return ""
     counts = results["verdict"].value_counts()
-    return " ".join(f"{verdict_badge(v, lang)} {int(counts[v])}" for v in VERDICTS if v in counts.index)
+    total = f"{len(results)} 个目标：" if lang == "zh" else f"{len(results)} targets: "
+    return total + " ".join(f"{verdict_badge(v, lang)} {int(counts[v])}" for v in VERDICTS if v in counts.index)
 
 
 def _year(x: Any) -> str:
@@ -429,6 +430,6 @@ def summary_record(a: Assessment) -> dict[str, Any]:
     return a.to_record()
 
 
-def mapping_get(m: Mapping, key: str, default: Any = None) -> Any:
-    v = m.get(key, default)
-    return default if _missing(v) and not isinstance(v, (str, list, dict)) else v
+def target_block(a: Assessment, lang: str = "zh") -> str:
+    """A compact block for one target inside a city report: id, verdict paragraph, notes."""
+    return f"<h4>{html.escape(a.target_id)}</h4>" + headline(a, lang) + notes_list(a.notes, lang)

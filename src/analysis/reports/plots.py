@@ -217,15 +217,25 @@ def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:
 
 
 # ---------------------------------------------------------------------- city and panel charts
-def city_scorecard(results: pd.DataFrame, region: str = "", lang: str = "zh") -> Figure:
-    """P(meet) of every target of a city as bars coloured by verdict (0–100 %, cut-points marked)."""
-    n = len(results)
-    fig, ax = _figure(7.5, max(2.5, 0.45 * n + 1.2))
+def city_scorecard(results: pd.DataFrame, region: str = "", lang: str = "zh", max_rows: int = 40) -> Figure:
+    """P(meet) of a city's targets as bars coloured by verdict (0–100 %, cut-points 5/20/50 % marked).
+
+    Only targets with a probability are drawn (at most ``max_rows``, lowest first); the others
+    (insufficient data, invalid) are counted in a footnote — the scorecard table lists them all.
+    """
     title = label("scorecard_title", lang, region=region)
+    p_all = pd.to_numeric(results["p_meet"], errors="coerce") if "p_meet" in results else pd.Series(dtype=float)
+    rows = results[p_all.notna()].assign(_p=p_all[p_all.notna()]).sort_values("_p").head(max_rows)
+    n, left_out = len(rows), len(results) - len(rows)
+    fig, ax = _figure(7.5, max(2.5, 0.42 * n + 1.4))
+    if left_out:
+        note = (f"另有 {left_out} 个目标无法估计概率（数据不足或目标无效），见下表" if lang == "zh" else
+                f"{left_out} more target(s) without a probability (insufficient data or invalid): see the table")
+        fig.text(0.01, 0.005, note, fontsize=8, color="#555555", ha="left", va="bottom")
     if n == 0:
         _empty(ax, lang, title)
         return fig
-    rows = results.reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
     names = []
     for r in rows.to_dict(orient="records"):
         ind = str(r.get("indicator_zh") or r.get("indicator") or r.get("target_id"))
@@ -242,6 +252,7 @@ def city_scorecard(results: pd.DataFrame, region: str = "", lang: str = "zh") ->
     for cut in (0.05, 0.2, 0.5):
         ax.axvline(cut, color="#777777", lw=0.8, ls="--")
     ax.set_yticks(pos, names)
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, 1.08)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     ax.set_xlabel(label("p_meet", lang))

@@ -119,6 +119,7 @@ def execute_notebook(notebook: str | Path, out_ipynb: Path, params: Mapping[str,
         )
     finally:
         if Path(tmp).exists() and Path(tmp).stat().st_size > 0:
+            os.chmod(tmp, 0o644)
             os.replace(tmp, out_ipynb)
         else:
             Path(tmp).unlink(missing_ok=True)
@@ -198,8 +199,12 @@ def strip_remote_resources(page: str) -> str:
     return _REMOTE_LINK.sub("", page)
 
 
-def export_html(nb: Any, lang: str = "zh", title: str = "") -> str:
-    """HTML of an executed notebook: outputs only, ``<html lang=...>``, no remote scripts."""
+def export_html(nb: Any, lang: str = "zh", title: str = "", embed_font: bool = True) -> str:
+    """HTML of an executed notebook: outputs only, ``<html lang=...>``, no remote scripts.
+
+    ``embed_font`` adds a subset of the CJK font (only the characters the page uses, a few KB)
+    so the page shows Chinese even where no CJK font is installed.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -213,7 +218,12 @@ def export_html(nb: Any, lang: str = "zh", title: str = "") -> str:
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    return strip_remote_resources(body)
+    body = strip_remote_resources(body)
+    if embed_font:
+        from analysis.reports.fonts import embed_page_font
+
+        body = embed_page_font(body)
+    return body
 
 
 def report_title(notebook: str, params: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> str:
@@ -264,10 +274,14 @@ def render_report(notebook: str, params: Mapping[str, Any], out_html: str | Path
         return result
     result.params = dict(checked)
     lang = str(checked.get("lang") or "zh")
-    km = None
+    own_session = session is None
+    if own_session:  # one fresh kernel for this report only
+        from analysis.reports.kernels import KernelSession
+
+        session = KernelSession(warmup="", max_uses=1)
     ok = False
     try:
-        km = session.acquire() if session is not None else None
+        km = session.acquire()
         nb = execute_notebook(notebook, ipynb, checked, km=km, timeout=timeout)
         ok = True
     except Exception as err:  # noqa: BLE001 - reported per report, the batch goes on
@@ -277,7 +291,9 @@ def render_report(notebook: str, params: Mapping[str, Any], out_html: str | Path
         out_html.unlink(missing_ok=True)  # never leave a stale report looking current
         return result
     finally:
-        if session is not None:
+        if own_session:
+            session.shutdown()
+        else:
             session.release(ok)
     result.ipynb = str(ipynb)
     try:

@@ -108,7 +108,10 @@ def match_indicator(subject: str, synonyms: tuple[Synonym, ...] | None = None) -
     """
     syns = synonyms if synonyms is not None else load_synonyms()
     subj = re.sub(r"[((][^()()]*[))]\s*$", "", subject).strip()
+    per_capita = re.search(r"每万|万人|人均|每百", subj)
     for syn in syns:
+        if per_capita and not re.search(r"每万|万人|人均|每百", syn.phrase):
+            continue  # "每万名就业人员中研发人员" is a ratio, not the head count
         for m in syn.pattern.finditer(subj):
             rest = subj[m.end():]
             if "*" in syn.phrase or _HEAD_SUFFIX.match(rest):
@@ -151,6 +154,11 @@ def _regions() -> pd.DataFrame:
         return pd.DataFrame(columns=["name", "aliases", "level", "parent", "note"])
 
 
+def normalise_region_name(written: str, names: list[tuple[str, str]]) -> str:
+    """Official name for a written region name (alias table), or the name as written."""
+    return next((o for w, o in names if w == written), written)
+
+
 def _find_region(title: str, text: str) -> tuple[str, str, str, str]:
     """(region, level, parent, note) named in ``title`` (else in the head of ``text``)."""
     table = _regions()
@@ -167,6 +175,13 @@ def _find_region(title: str, text: str) -> tuple[str, str, str, str]:
             if written and written in scope and written not in ("全国", "中国"):
                 lv, parent = info.get(official, ("", ""))
                 found.append((LEVEL_ORDER.get(lv, 1), scope.index(written), official, lv, parent))
+        nested = re.search(rf"(?:^|印发|】|《)([{CJK}]{{2,4}}市)([{CJK}]{{2,4}}?(?:区|县|市))(?=人民政府|科学技术局|科技局|[“\"{CJK}]|\d{{4}})", scope)
+        inner_known = nested and any(o == nested.group(2) for _, o in names)
+        if nested and not inner_known and not re.match(r"^(?:关于|印发)", nested.group(1)):
+            outer, inner = nested.group(1), nested.group(2)
+            lv = {"市": "county", "区": "district", "县": "county"}[inner[-1]]
+            parent = info.get(normalise_region_name(outer, names), ("", ""))[1] if outer else ""
+            return inner, lv, parent, f"{outer}辖{'县级市' if inner.endswith('市') else inner[-1]}; not in data/regions.csv"
         if found:
             found.sort()
             _, _, official, lv, parent = found[0]
@@ -219,10 +234,10 @@ def document_info(text: str, document: str = "") -> DocInfo:
         km = re.search(KIND_WORDS, ln[:80])
         if km and not re.search(r"[,,。;;:]", ln[:km.start()]) and \
                 not re.match(r"^(?:根据|为|按照|经研究|请|\d+[、.]|[一二三四五六七八九十]+、|[((])", ln):
-            title = ln[:80]
-            m = re.search(KIND_WORDS, title)
-            title = title[: m.end() + 6] if m else title
-            # a title split over two lines ("…2013\n工作要点的通知"): keep the first complete one
+            # a title glued to the body (document-sharing dumps) is cut a little after its keyword
+            title = ln if len(ln) <= 60 else ln[: km.end() + 20]
+            if title.startswith("《") and "》" in title:
+                title = title[1: title.index("》")]
             break
     info.title = title
     info.region, info.level, info.parent, info.region_note = _find_region(title, text)
@@ -245,6 +260,10 @@ def document_info(text: str, document: str = "") -> DocInfo:
         if m.group(2):
             info.multi_year, info.horizon = True, int(m.group(2))
         info.year_note = "document year from the title"
+        if info.kind == "summary" and re.match(r"(?:度)?(?:工作)?(?:计划|打算|思路|安排)", title[m.end():]) \
+                and not re.search(r"\d{4}年(?:度)?(?:工作)?总结", title):
+            info.year -= 1  # "202x年工作总结和2025年工作计划": the summary covers the year before the plan
+            info.year_note = "document year = the plan year in the title minus one (the summarised year is masked)"
         return info
     body = _outside_book_titles(text)
     m = _DATE_RE.search(body) or None
@@ -294,6 +313,9 @@ _HEADING_RE = re.compile(
 )
 
 
+_GOAL_LIST_RE = re.compile(r"(?:目标|指标|任务)(?:如下|是|为|有)?[::]")
+
+
 @dataclass
 class Section:
     """A stretch of text from ``start`` with a mode; ``goal`` marks a heading naming 目标/指标."""
@@ -310,7 +332,7 @@ def section_modes(text: str, kind: str) -> list[Section]:
     sections = [Section(0, default)]
     for m in _HEADING_RE.finditer(text):
         mark = m.group("mark")
-        window = text[m.end(): m.end() + 14].split("\n")[0]
+        window = text[m.end(): m.end() + 20].split("\n")[0]
         window = re.split(r"[。,,]", window)[0] if not mark.endswith("目标") else ""
         label = mark + window
         top = not mark.startswith(("(", "("))
@@ -326,6 +348,16 @@ def section_modes(text: str, kind: str) -> list[Section]:
             sections.append(Section(m.start("mark"), "plan", year, goal=bool(re.search(r"目标|指标", label))))
         elif top:
             sections.append(Section(m.start("mark"), default, None))
+    # "今年要实现六个目标:一是…" inside a paragraph: a goal list up to the end of that paragraph
+    for m in _GOAL_LIST_RE.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        current = section_at(sections, m.start())
+        if current.mode == "plan" and current.goal:
+            continue
+        sections.append(Section(m.start(), "plan", current.year, goal=True))
+        sections.append(Section(end, current.mode, current.year, current.goal))
+        sections.sort(key=lambda x: x.start)
     return sections
 
 
@@ -387,11 +419,12 @@ def canonical_value(value: float | None, unit: str) -> tuple[float | None, str]:
 
 
 # --- vocabulary ---------------------------------------------------------------------------------
-FUTURE_CUE = r"力争|确保|争取|计划(?=到|在|于|新增|完成|实现|引进|培育|达到)|目标是|下一步|明年|努力实现|预期目标为|拟(?=新增|完成|实现|引进|培育|达到)"
+_PAST_SENTENCE = r"截至|截止|已|目前|共实施|累计|获得|荣获|(?<![为除])了|同比增长|比上年"
+FUTURE_CUE = r"力争|确保|计划(?=到|在|于|新增|完成|实现|引进|培育|达到)|目标是|下一步|明年|努力实现|预期目标为|拟(?=新增|完成|实现|引进|培育|达到)"
 ACTION_VERBS = (
     "新认定|认定|新培育|培育|新引进|引进|引育|新建|建设|建成|组建|创建|打造|组织实施|实施|承担|获批|获得|获|"
     "列入|登记|举办|组织|达成|设立|共建|推荐|申报|服务|新增|净增|完成|招引|挂牌|评价|入库|"
-    "立项|认证|备案|入选|吸引"
+    "立项|认证|备案|入选|吸引|安排|配备|配齐|选派"
 )
 LEVEL_VERBS = (
     "达到|到达|达|提高到|提升到|增加到|增长到|上升到|提高至|提升至|增加至|增长至|增至|升至|达至|"
@@ -402,7 +435,8 @@ TRAIL_GROWTH = r"同比增长|年均增长|年增长|增长|提高|提升|增加
 INC_VERBS = r"新增|净增|新认定|新培育|新引进|新建|新设|培育|引进|引育|组建|创建|设立|招引|增加(?!到|至)"
 STRICT_LEVEL = r"达到|到达|达|突破|超过|超|不低于|不少于|累计|总数|提高到|增加到|提升到|增至"
 _LEAD = re.compile(
-    r"^(?:其中|同时|并且|并|而且|以及|另外|此外|力争|确保|争取|努力|全力|积极|计划|预计|要|将|使|让|"
+    r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|首先|其次|最后|"
+    r"其中|同时|并且|并|而且|以及|另外|此外|力争|确保|争取|努力|全力|积极|计划|预计|要|将|使|让|"
     r"每年|年均|全年|年内|今年|明年|到今年底|到年底|今年底|年底前|年底|年末|届时|全市|全区|全县|全省|我市|我区|我县|本市|"
     r"(?:到|至|在)?(?:\d{4}|[xX]{4})年(?:度|底|末|全年)?|(?:前|第)?[一二三四]季度|上半年|实现|、|\s)+"
 )
@@ -416,7 +450,7 @@ _POLICY = re.compile(r"按照|按(?!期|时|计划)|给予|最高|不超过|贴�
 _ENCOURAGE = re.compile(r"鼓励|支持|引导|推动|帮助|指导")
 _QUARTER_RE = re.compile(r"(前|第)?([一二三四1-4])季度")
 _HALF_RE = re.compile(r"上半年|年中")
-_PAST_CUE = re.compile(r"已经|已|累计已|业已")
+_PAST_CUE = re.compile(r"(?:已经|已|业已)(?:累计)?(?:建成|完成|实现|达到|认定|引进|培育|获批|建立|落地|签约|有|达)")
 _GENERIC_SUBJECT = re.compile(r"^(?:各项|主要|重点|空白|监测|考核)?指标$|^各项工作$")
 _DASH = re.compile(r"^[-—–/\\]+$|^无$|^-$")
 
@@ -427,7 +461,7 @@ def _cn_quarter(s: str) -> int:
 
 def _clean_subject(s: str) -> str:
     """Strip connectors, modal words, leading verbs and trailing verbs from a subject phrase."""
-    s = s.strip(" ,,;;:、“”\"'()()")
+    s = s.strip(" ,,;;:、“”\"'()()—-")
     s = _HEADING_LEAD.sub("", s)
     prev = None
     while prev != s:
@@ -437,6 +471,8 @@ def _clean_subject(s: str) -> str:
         s = _LEAD_VERB.sub("", s) if len(_LEAD_VERB.sub("", s)) >= 2 else s
         s = re.sub(r"(?:累计|总数|年度|共|共计|合计|大幅)$", "", s)
         s = s.strip(" ,,;;:、“”\"'")
+    if s.count("“") > s.count("”"):
+        s += "”"
     return s
 
 
@@ -454,9 +490,15 @@ class SentenceContext:
     in_table: bool = False
 
 
+def _is_base_year(text: str, m: re.Match[str]) -> bool:
+    """Whether the year matched in ``text`` is a comparison base (在2022年的基础上, 比2020年, 以…为基数)."""
+    return bool(re.match(r"(?:的)?(?:基础上|为基数|为基期|基数)", text[m.end():]) or
+                re.search(r"(?:比|较|相比|与|同|以)$", text[:m.start()]))
+
+
 def _resolve_year(before: str, sentence: str, ctx: SentenceContext, notes: list[str]) -> tuple[int | None, bool]:
     """Target year for a quantity; returns (year, explicit). Adds notes on how it was found."""
-    years = [m for m in _YEAR_RE.finditer(_outside_book_titles(before))]
+    years = [m for m in _YEAR_RE.finditer(_outside_book_titles(before)) if not _is_base_year(before, m)]
     if years:
         m = years[-1]
         y = int(m.group(2) or m.group(1))
@@ -505,7 +547,7 @@ def _tail_noun(after: str) -> str:
     """Noun phrase after a quantity (``…培育3家新型研发机构`` → 新型研发机构), or ''."""
     t = re.sub(r"^(?:及)?(?:以上|以下|左右|以内)", "", after)
     t = re.split(r"[,,;;。:]", t)[0]
-    if not t or not re.match(rf"[{CJK}“]", t):
+    if not t or not re.match(rf"[{CJK}“]", t) or re.match(r"^(?:和|及|与|或|至|到|、)[\dxX一二三四五六七八九十]", t):
         return ""
     if "的" in t:
         t = t.rsplit("的", 1)[1]
@@ -551,6 +593,36 @@ def _classify(q: Quantity, btxt: str, after_clause: str, subject: str, quantity_
     return "level", notes
 
 
+_RESPECTIVE = re.compile(r"分别(?:要|将)?(?:达到|超过|突破|为|增长|达|新增|提高到|不低于|不少于|增加)?")
+
+
+def _respective(sentence: str, quantities: list[Quantity]) -> dict[int, tuple[str, str]]:
+    """``A和B…分别达到X和Y``: quantity index → (its own subject, the shared verb)."""
+    out: dict[int, tuple[str, str]] = {}
+    for m in _RESPECTIVE.finditer(sentence):
+        group, pos = [], m.end()
+        for i, q in enumerate(quantities):
+            if q.start < m.end():
+                continue
+            if not re.fullmatch(r"(?:以上)?[和、及与,,]?", sentence[pos:q.start]):
+                break
+            group.append(i)
+            pos = q.end
+        if len(group) < 2:
+            continue
+        clauses = re.split(r"[,,;;:]", sentence[:m.start()])
+        subj = ""
+        for clause in reversed(clauses):
+            subj = re.split(r"在(?:\d{4})年|较|比|(?:实现|力争)", _clean_subject(clause))[0]
+            if subj:
+                break
+        parts = [_clean_subject(p) for p in re.split(r"[和、及与]", subj) if p]
+        if len(parts) == len(group):
+            for i, part in zip(group, parts):
+                out[i] = (part, m.group(0))
+    return out
+
+
 def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[Candidate]:
     """Candidate targets in one sentence (``offset`` = its position in the normalised text).
 
@@ -559,7 +631,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     verb (``培育3家新型研发机构``), otherwise it describes that noun (``9项指标``) and is skipped.
     """
     mode = ctx.mode
-    if mode == "review" and not re.search(FUTURE_CUE, sentence):
+    if mode == "review" and (not re.search(FUTURE_CUE, sentence) or re.search(_PAST_SENTENCE, sentence)):
         return []
     out: list[Candidate] = []
     quantities = find_quantities(sentence)
@@ -569,7 +641,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     prev_subject = ctx.default_subject
     prev_type = ""
     prev_code = match_indicator(prev_subject) if prev_subject else ""
-    for q in quantities:
+    respective = _respective(sentence, quantities)
+    for qi, q in enumerate(quantities):
         left = max(sentence.rfind(ch, 0, q.start) for ch in ",,;;:")
         left = max(left + 1, prev_end)
         before_full = sentence[:q.start]
@@ -592,14 +665,16 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             continue  # a policy parameter
         if re.match(r"^(?:以内|以下)", after) and not re.search(r"控制", btxt):
             continue
-        years = list(_YEAR_RE.finditer(_outside_book_titles(before_full)))
+        bf = _outside_book_titles(before_full)
+        years = [m for m in _YEAR_RE.finditer(bf) if not _is_base_year(bf, m)]
         if years and ctx.doc.year and not ctx.in_table:
             y = int(years[-1].group(2) or years[-1].group(1))
             y_pos = years[-1].start()
-            if y < ctx.doc.year and y_pos >= left - 12 and not re.search(r"比|较|相比|与", before_full[max(0, y_pos - 3):y_pos]):
+            if y < ctx.doc.year and y_pos >= left - 12:
+                prev_subject = _clean_subject(before) or prev_subject  # "2023年…612家, 2024年力争达到700家"
                 continue  # a past year governs the clause: an achievement or baseline
-        if _PAST_CUE.search(btxt[-6:]):
-            continue
+        if _PAST_CUE.search(btxt):
+            continue  # "已建成…12家": done, not to do
         noun = _tail_noun(after)
         action_before = re.search(rf"(?:{ACTION_VERBS})(?:和|与|或|、)?(?:{ACTION_VERBS})?$", btxt)
         quantity_first = bool(noun) and not re.match(r"^(?:以上|以下|左右)?[、,,]", after)
@@ -610,18 +685,33 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 continue  # "建设五个某某": a slogan, not a figure
         # --- subject --------------------------------------------------------------------------
         subject = _clean_subject(before)
+        if qi in respective:
+            subject, shared_verb = respective[qi]
+            btxt = shared_verb
+            notes.append("分别: subjects and figures paired in order")
         if quantity_first and len(noun) >= 2:
             subject = noun  # "培育3家新型研发机构": the noun after the number is the indicator
         inherited = False
         if not subject or subject in ("占", "比重", "增长", "同比", "其中"):
             subject = prev_subject
             inherited = True
+            if not subject or q.unit == "位":  # the clause before names it ("…资金支持,确保超过6000万元")
+                prev_clause = re.split(r"[,,;;:]", sentence[:left].rstrip(",,;;:"))[-1]
+                prev_clause = re.split(r"实现|达到|保持|力争", prev_clause)[0] if q.unit == "位" else prev_clause
+                subject = _clean_subject(re.sub(r"(?:支持|力度|工作)$", "", prev_clause))[:20] or subject
+                inherited = False
         elif _SUBSET_SUBJECT.match(subject) and prev_subject:
             subject = subject.replace("其中", "") + _clean_subject(prev_subject)
             notes.append("part of the preceding target (其中…)")
             inherited = True
         if subject.endswith("占") and q.unit == "%":
             subject = subject[:-1]
+        if q.unit == "位" or re.search(r"排名|位次|前$|第$", btxt[-6:]):
+            rank_subject = re.sub(r"(?:实现|跃居|位居|位列|进入|居|排名|排位|前进|提升|上升|提高)*(?:全国|全省|全市|全区|省|市)?(?:前|第)?$", "", subject)
+            if not rank_subject:
+                prev_clause = re.split(r"[,,;;:]", sentence[:left].rstrip(",,;;:"))[-1]
+                rank_subject = _clean_subject(re.split(r"实现|达到|保持|力争", prev_clause)[0]) or prev_subject
+            subject = rank_subject
         if not subject or _GENERIC_SUBJECT.match(subject):
             continue
         # --- type, value, unit --------------------------------------------------------------
@@ -639,6 +729,12 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 value = None if value is None else value * 1e4
                 unit = ""
         comparator = _comparator(btxt, after, q)
+        if ttype == "rank" and re.search(r"前$", btxt):
+            comparator = "<="
+            notes.append(f"rank within the top {q.raw}")
+        elif ttype == "rank" and re.search(r"前进|提升|上升|进位", btxt[-6:]):
+            comparator = ">="
+            notes.append("rank improvement (places gained)")
         if q.upper is not None:
             notes.append(f"range {q.raw}: lower bound taken as the target, upper bound {q.upper:g}")
             conf -= 0.1
@@ -655,8 +751,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         elif _HALF_RE.search(before_full):
             quarter = 2
             notes.append("上半年: first-half milestone (target_quarter 2)")
-        elif ctx.quarter and not re.search(r"年度|全年", before_full):
-            quarter = ctx.quarter
+        elif ctx.quarter:
+            quarter = ctx.quarter  # a quarter column's plan, even when it restates the annual figure
         if quarter:
             if ttype == "growth_rate":
                 notes.append("milestone of a growth rate (同比增长)")
@@ -668,9 +764,12 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         code = match_indicator(subject)
         if inherited and not code and subject == prev_subject:
             code = prev_code
-        if code and unit == "%" and ttype in ("level", "increment") and not q.points \
-                and _indicator_kind(code) in ("count", "amount"):
-            ttype = "growth_rate"
+        kind = _indicator_kind(code) if code else ""
+        if unit == "%" and ttype in ("level", "increment") and not q.points:
+            if kind in ("count", "amount", "rate"):
+                ttype = "growth_rate"  # a % of a count or amount is its growth; a rate is itself a growth
+            elif kind == "share" or re.search(r"强度|占比|比重|比例", subject):
+                ttype = "share"
         if ttype == "growth_rate" and inherited:
             notes.append("growth rate stated with a level target")
         # --- confidence -----------------------------------------------------------------------
@@ -708,17 +807,62 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         end = prev_end = q_end
         if quantity_first and noun in after:
             end = q.end + after.find(noun) + len(noun)
-        out.append(Candidate(
-            start=offset + start, end=offset + end, indicator_zh=subject, target_type=ttype,
-            comparator=comparator, target_value=value, unit=unit, masked=q.masked, indicator=code,
-            target_year=year, target_quarter=quarter, notes=notes,
-            confidence=round(max(0.05, min(0.99, conf)), 2), source=ctx.source,
-        ))
+        subjects = [subject]
+        if btxt.endswith("各") and "、" in subject:  # "学校、社区示范场所各1个": one row per item
+            subjects = _distribute(subject.rstrip("各"))
+            notes.append(f"各: the figure applies to each of {len(subjects)} items")
+        for subj in subjects:
+            out.append(Candidate(
+                start=offset + start, end=offset + end, indicator_zh=subj, target_type=ttype,
+                comparator=comparator, target_value=value, unit=unit, masked=q.masked,
+                indicator=code if len(subjects) == 1 else match_indicator(subj),
+                target_year=year, target_quarter=quarter, notes=list(notes),
+                confidence=round(max(0.05, min(0.99, conf)), 2), source=ctx.source,
+            ))
         if not inherited:
             prev_subject, prev_code = subject, code
         prev_type = ttype
     out += _breakthroughs(sentence, offset, ctx)
     out += _doublings(sentence, offset, ctx)
+    if mode == "plan":
+        out += _phrase_targets(sentence, offset, ctx)
+    return out
+
+
+def _distribute(subject: str) -> list[str]:
+    """``学校、社区示范场所`` → [学校示范场所, 社区示范场所]: short leading items share the last item's head."""
+    parts = [p for p in subject.split("、") if p]
+    last = parts[-1]
+    head_len = max(len(p) for p in parts[:-1])
+    tail = last[head_len:] if len(last) > head_len + 1 else ""
+    return [p + tail if tail and len(p) <= head_len else p for p in parts[:-1]] + [last]
+
+
+_STEADY_RE = re.compile(r"[“\"]?只增不减[”\"]?")
+_COVER_RE = re.compile(r"(?:实现|达到)([^,,;;。]{2,30}?)全覆盖")
+
+
+def _phrase_targets(sentence: str, offset: int, ctx: SentenceContext) -> list[Candidate]:
+    """Targets stated without a number: 只增不减 (growth > 0) and 实现…全覆盖 (coverage = 100%)."""
+    out = []
+    for m in _STEADY_RE.finditer(sentence):
+        left = max(sentence.rfind(ch, 0, m.start()) for ch in ",,;;:") + 1
+        subject = _clean_subject(re.sub(r"(?:确保|保持|实现)+$", "", sentence[left:m.start()]))
+        if subject:
+            notes = ["只增不减: growth above zero"]
+            year, _ = _resolve_year(sentence[:m.start()], sentence, ctx, notes)
+            out.append(Candidate(offset + left, offset + m.end(), subject, "growth_rate", ">", 0.0, "%",
+                                 indicator=match_indicator(subject), target_year=year, notes=notes,
+                                 confidence=0.5, source=ctx.source))
+    for m in _COVER_RE.finditer(sentence):
+        if re.search(r"[\d一二三四五六七八九十两][大项个]$", m.group(1)):
+            continue  # "三大全覆盖": a count of programmes
+        subject = _clean_subject(m.group(1))
+        if subject:
+            notes = ["全覆盖: coverage of 100%"]
+            year, _ = _resolve_year(sentence[:m.start()], sentence, ctx, notes)
+            out.append(Candidate(offset + m.start(), offset + m.end(), subject + "覆盖率", "share", "=", 100.0, "%",
+                                 target_year=year, notes=notes, confidence=0.5, source=ctx.source))
     return out
 
 
@@ -983,16 +1127,18 @@ def _table_rows(cells: list[Cell], vcols: list[Column]) -> list[tuple[Cell, dict
                     last = cell
                     pos += 1
                     continue
+                base_zero = any(vcols[j].role == "baseline" and _cell_number(c.text)[0] == 0 for j, c in assigned.items())
+                if vcols[ci].role == "growth" and base_zero and _DASH.match(cell.text):
+                    ci += 1  # growth from a zero baseline is undefined: the cell is left blank
+                    continue
                 if _fits(vcols[ci], cell.text):
                     assigned[ci] = cell
                     last = cell
                     pos += 1
                 ci += 1
             rows.append((label, assigned, last))
-            # a continuation sub-row under a merged label: two value cells left before the next row
-            if pos + 1 < limit and _is_value(cells[pos].text) and _is_value(cells[pos + 1].text) and \
-                    not re.fullmatch(r"\d{1,2}", cells[pos].text + "") or (
-                    pos + 1 < limit and cells[pos].text in ("0",) and _is_value(cells[pos + 1].text)):
+            # a continuation sub-row under a merged label: two value cells before the next row
+            if pos + 1 < limit and _is_value(cells[pos].text) and _is_value(cells[pos + 1].text):
                 label = Cell(label.start, label.end, label.text + "|续")
                 continue
             break
@@ -1062,8 +1208,8 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
     target_year = next((c.year for c in vcols if c.role == "target" and c.year), doc.year)
     # growth column: the growth rate that goes with the level target
     for ci, col in enumerate(vcols):
-        if col.role != "growth" or ci not in assigned or rate:
-            continue
+        if col.role != "growth" or ci not in assigned or not rate:
+            continue  # for a level row the growth follows from baseline → target; for a rate row it is another figure
         cell = assigned[ci].text
         qs = [q for q in find_quantities(cell) if q.unit == "%"]
         if not qs and _NUM_CELL.match(cell):
@@ -1074,7 +1220,7 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
         out.append(Candidate(
             start=label_cell.start, end=assigned[ci].end, indicator_zh=name, target_type="growth_rate",
             comparator=comp, target_value=qs[0].value, unit="%", indicator=code, target_year=target_year,
-            notes=["from a table row: growth column stated with the level target"],
+            notes=["from a table row: growth of the underlying quantity, stated beside the rate"],
             confidence=0.5, source="table",
         ))
     # quarter columns
@@ -1084,7 +1230,7 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
         if ci not in assigned:
             continue
         cell = assigned[ci]
-        if len(numeric) >= 3 and ci in numeric:
+        if ci in numeric:
             value, masked = _cell_number(cell.text)
             if value is None and not masked:
                 continue
@@ -1097,7 +1243,7 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
             ))
             continue
         ctx = SentenceContext(doc=doc, mode="plan", section_year=target_year, quarter=col.quarter,
-                              default_subject=name, source="table", in_table=True, goal_section=sec.goal)
+                              default_subject=name, source="cell", in_table=True, goal_section=sec.goal)
         for s, e in _sentence_spans(nt.text, cell.start, cell.end):
             out += analyse_sentence(nt.text[s:e], s, ctx)
     return out
@@ -1178,27 +1324,30 @@ def _same_target(x: Candidate, y: Candidate) -> bool:
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
-    """Drop duplicates (same target in text and table) and Q4 milestones equal to the annual target."""
+    """Merge restatements of one target in running text; keep table rows as their own records.
+
+    A target restated later in the prose (总体目标 and again under 重点工作) is one row. A table
+    row and a quarter-column cell are separate records of the document (they carry their own
+    quote, baseline or quarter), as in the hand-checked registry; they are cross-referenced in
+    ``note`` and share a baseline found in the table.
+    """
     kept: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (-c.confidence, c.start)):
-        dup = next((k for k in kept if _same_target(k, c)), None)
-        if dup is not None:
-            if dup.baseline_value is None and c.baseline_value is not None:
-                dup.baseline_value, dup.baseline_year = c.baseline_value, c.baseline_year
-            dup.confidence = round(min(0.99, dup.confidence + 0.05), 2)
+    for c in sorted(cands, key=lambda c: (c.source != "text", -c.confidence, c.start)):
+        same = [k for k in kept if _same_target(k, c)]
+        text_dup = next((k for k in same if k.source == "text" and c.source == "text"), None)
+        if text_dup is not None:
+            text_dup.confidence = round(min(0.99, text_dup.confidence + 0.05), 2)
+            text_dup.notes.append("restated later in the text")
             continue
+        for k in same:
+            if k.baseline_value is None and c.baseline_value is not None:
+                k.baseline_value, k.baseline_year = c.baseline_value, c.baseline_year
+            if c.baseline_value is None and k.baseline_value is not None:
+                c.baseline_value, c.baseline_year = k.baseline_value, k.baseline_year
+            k.notes.append(f"also stated in the {'table' if c.source != 'text' else 'text'}")
+            c.notes.append(f"also stated in the {'table' if k.source != 'text' else 'text'}")
         kept.append(c)
-    final = []
-    for c in kept:
-        if c.target_type == "milestone" and c.target_quarter == 4 and not c.masked:
-            annual = [k for k in kept if k is not c and k.target_quarter is None and not k.masked]
-            probe = Candidate(c.start, c.end, c.indicator_zh, c.target_type, c.comparator, c.target_value, c.unit,
-                              indicator=c.indicator)
-            if any(_same_target(k, probe) or (k.canonical() == c.canonical() and k.indicator_zh and
-                                              _similar(k.indicator_zh, c.indicator_zh)) for k in annual):
-                continue
-        final.append(c)
-    return sorted(final, key=lambda c: c.start)
+    return sorted(kept, key=lambda c: c.start)
 
 
 def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 MONEY_UNITS = ("万亿元", "亿美元", "万美元", "亿元", "万元", "美元", "元")
 POWER_UNITS = ("万千瓦", "千瓦")
 COUNT_UNITS = (
-    "件/万人", "万人次", "人次", "家次", "项次", "家", "个", "项", "件", "人", "名", "位", "所", "次",
+    "件/万人", "万人次", "人次", "人年", "家次", "项次", "家", "个", "项", "件", "人", "名", "位", "所", "次",
     "场", "篇", "套", "台", "户", "座", "支", "款", "株", "部",
 )
 PERCENT_UNITS = ("个百分点", "百分点", "%", "‰")
@@ -177,7 +177,7 @@ def find_quantities(text: str, require_unit: bool = True) -> list[Quantity]:
     return out
 
 
-_DOUBLING_RE = re.compile(r"翻(?P<n>一|两|二|三)?番|(?<!实施)(?<!开展)倍增(?!计划|行动|工程|专项|方案|工作)")
+_DOUBLING_RE = re.compile(r"翻(?P<n>一|两|二|三)?番|(?<!实施)(?<!开展)倍增(?![”\"’]?(?:计划|行动|工程|专项|方案|工作))")
 
 
 def find_doublings(text: str) -> list[tuple[int, int, float]]:

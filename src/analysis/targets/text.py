@@ -319,7 +319,8 @@ def join_hard_wraps(nt: Normalised, min_len: int = 25) -> Normalised:
     """Join a line to the next when it is long, stops mid-sentence, and the next line continues it.
 
     Only for hard-wrapped texts: at least half of the long lines must stop mid-sentence (in a
-    normal web page they end with 。, and a title must not be glued to the next line).
+    normal web page they end with 。, and a title must not be glued to the next line), and at
+    least three of them.
     """
     text = nt.text
     spans = []
@@ -327,7 +328,7 @@ def join_hard_wraps(nt: Normalised, min_len: int = 25) -> Normalised:
     lines = text.split("\n")
     long_lines = [ln for ln in lines if len(ln) >= min_len]
     open_ended = [ln for ln in long_lines if ln[-1:] not in TERMINAL + "。,,、"]
-    if not long_lines or len(open_ended) < 0.5 * len(long_lines):
+    if len(open_ended) < 3 or len(open_ended) < 0.6 * len(long_lines):
         return nt  # most long lines end a sentence: the text is not hard-wrapped
     for i, line in enumerate(lines[:-1]):
         end = pos + len(line)

@@ -1,0 +1,87 @@
+"""Benchmark: assess 1,000 and 10,000 targets drawn over the panels.
+
+Prints targets per second and peak memory (tracemalloc, Python allocations) for each size, and
+the ratio against a baseline run in the same process (the first size's rate, and the stored first
+run of this script on main in bench/baseline_assess.json if present). Never asserts on time.
+
+    python bench/bench_assess.py [--sizes 1000 10000] [--data-dir ../shared/data]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BASELINE = Path(__file__).with_name("baseline_assess.json")
+
+
+def draw_targets(panel: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
+    """Targets drawn over the panel: a region-year as baseline, a horizon 1–3, a target ±growth."""
+    rng = np.random.default_rng(seed)
+    obs = panel[panel["qualifier"].isin(["exact", "approx"]) & (panel["value"] > 0)]
+    pick = obs.iloc[rng.integers(0, len(obs), n)]
+    h = rng.integers(1, 4, n)
+    growth = rng.uniform(-0.1, 0.6, n)
+    return pd.DataFrame({
+        "target_id": [f"bench{i}" for i in range(n)], "region": pick["region"].to_numpy(),
+        "level": pick["level"].to_numpy(), "parent": pick["parent"].to_numpy(),
+        "indicator": pick["indicator"].to_numpy(), "target_type": "level", "comparator": ">=",
+        "baseline_year": pick["year"].to_numpy(), "baseline_value": pick["value"].to_numpy(),
+        "target_year": pick["year"].to_numpy() + h,
+        "target_value": pick["value"].to_numpy() * (1 + growth) ** h, "masked": False,
+    })
+
+
+def run(sizes: list[int]) -> list[dict]:
+    from analysis.assess import Engine, assess
+    from analysis.data.loaders import load_panel
+
+    panel = load_panel()
+    out = []
+    for n in sizes:
+        targets = draw_targets(panel, n)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        engine = Engine(panel, seed=0)  # cold cache: every model fitted within the timing
+        table = assess(targets, engine=engine)
+        dt = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out.append({"n": n, "seconds": dt, "targets_per_s": n / dt, "peak_mb": peak / 2 ** 20,
+                    "errors": int((table["verdict"] == "error").sum())})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--save-baseline", action="store_true", help="store this run as the baseline")
+    args = ap.parse_args()
+    if args.data_dir:
+        os.environ["ANALYSIS_DATA_PATH"] = args.data_dir
+    res = run(args.sizes)
+    base = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
+    first = res[0]["targets_per_s"]
+    print(f"{'targets':>8} {'seconds':>8} {'targets/s':>10} {'peak MB':>8} {'vs first size':>14} {'vs baseline':>12}")
+    for r in res:
+        vs_base = ""
+        if base:
+            b = next((x for x in base if x["n"] == r["n"]), None)
+            if b:
+                vs_base = f"{r['targets_per_s'] / b['targets_per_s']:.2f}x"
+        print(f"{r['n']:8d} {r['seconds']:8.2f} {r['targets_per_s']:10.0f} {r['peak_mb']:8.1f} "
+              f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12}")
+    if args.save_baseline or not BASELINE.exists():
+        BASELINE.write_text(json.dumps(res, indent=1))
+        print(f"baseline stored in {BASELINE}")
+
+
+if __name__ == "__main__":
+    main()
