@@ -8,7 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SHARED_DATA = Path(os.environ.get("ANALYSIS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+def _shared_data() -> Path:
+    """../shared/data beside the repository (or $ANALYSIS_SHARED_DATA, or the workspace copy)."""
+    candidates = [os.environ.get("ANALYSIS_SHARED_DATA"), Path(__file__).resolve().parents[2] / "shared" / "data",
+                  "/work/shared/data"]
+    for c in candidates:
+        if c and (Path(c) / "province_panel.csv").exists():
+            return Path(c)
+    return Path(candidates[1])
+
+
+SHARED_DATA = _shared_data()
 PROVINCE_PANEL = SHARED_DATA / "province_panel.csv"
 
 
