@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {args.evaluate}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
             return 2
         registry["target_value"] = pd.to_numeric(registry["target_value"], errors="coerce")
-        result = evaluate(table, registry)
+        result = evaluate(table, registry, documents=args.files)
         stream = sys.stderr if not args.out else sys.stdout
         print(format_evaluation(result), file=stream)
     return 0

@@ -15,8 +15,17 @@ Pipeline (:func:`extract_text`):
    verb → target type (新增 → increment, 增长X% → growth_rate, 占…比重 → share, 排名前进 → rank,
    零的突破 → breakthrough, 季度 → milestone), comparator (以上/不低于 → ``>=``, 突破/超过 → ``>``),
    target year (explicit year → section year → 今年/明年/年底 → document year, noted).
-6. duplicates (the same target stated in text and table) are merged; a Q4 milestone equal to the
-   annual target is dropped; each row gets a ``confidence`` in 0–1.
+   Also: 分别 (figures paired with listed subjects), 各 (one row per listed item), 只增不减
+   (growth > 0), 实现…全覆盖 (coverage 100%), 翻一番 (growth 100%), and "N项指标排名前进M位"
+   (one rank row for each of the N targets that follow).
+6. restatements inside the prose are merged; a table row, a quarter-column cell and the prose
+   are separate records (each with its own quote), cross-referenced in ``note``; each row gets a
+   ``confidence`` in 0–1 for ordering the human review.
+
+Conventions: ranges ("3-5家") give the lower bound with comparator ``>=`` and the range in
+``note``; 零的突破 gives ``>= 1`` for counts and ``> 0`` otherwise; units the loader does not know
+(次, 场次, 人年) are left empty with the written unit in ``note``; growth stated beside a level
+target ("达到100家, 同比增长90%") is its own growth_rate row.
 
 Every ``quote`` is cut verbatim from the original file through the offset map.
 """
@@ -31,7 +40,7 @@ import pandas as pd
 
 from analysis.targets.numerals import (
     CANONICAL_UNITS,
-    MONEY_UNITS,
+    COUNT_UNITS,
     Quantity,
     find_doublings,
     find_quantities,
@@ -83,7 +92,7 @@ def _load_synonyms_cached(path: str, indicators_path: str | None) -> tuple[Synon
         if not phrase:
             continue
         if code and code not in codes:
-            continue  # only codes that exist in the catalogue at run time
+            code = ""  # not in the catalogue (yet): the phrase still blocks shorter, wrong matches
         parts = [re.escape(p) for p in phrase.split("*")]
         out.append(Synonym(phrase, code, re.compile(".{0,10}?".join(parts), re.IGNORECASE)))
     out.sort(key=lambda s: len(s.phrase.replace("*", "")), reverse=True)
@@ -91,7 +100,7 @@ def _load_synonyms_cached(path: str, indicators_path: str | None) -> tuple[Synon
 
 
 def load_synonyms(path: Path | None = None, indicators_path: Path | None = None) -> tuple[Synonym, ...]:
-    """Synonym table (``synonyms.csv``), keeping only codes present in ``data/indicators.csv``."""
+    """Synonym table (``synonyms.csv``); codes absent from ``data/indicators.csv`` become '' (blockers)."""
     return _load_synonyms_cached(str(path or SYNONYMS_PATH), str(indicators_path) if indicators_path else None)
 
 
@@ -102,7 +111,8 @@ def match_indicator(subject: str, synonyms: tuple[Synonym, ...] | None = None) -
     """Indicator code for a subject phrase, or '' (the phrase must be the head of the subject).
 
     Chinese noun phrases put the head last, so a synonym counts only when it ends the subject
-    (allowing 数量/总额/比重…): 国家高新技术企业 → hte_count, but 高新技术企业研发费用 does not.
+    (allowing 数量/总额/数…): 国家高新技术企业 → hte_count, but 高新技术企业研发费用 does not.
+    A per-capita subject (每万人…) matches only a per-capita phrase.
     Wildcard phrases (``研发*占*GDP``) may be followed by anything (…的比重). Longest phrase wins;
     phrases with an empty code block a shorter match (高价值发明专利拥有量).
     """
@@ -246,6 +256,12 @@ def document_info(text: str, document: str = "") -> DocInfo:
         info.kind = "summary"
     elif not title and re.search(r"工作总结|总结", head):
         info.kind = "summary"
+    elif not title:
+        # no title: a text that mostly reports results (完成, 比去年增长…) is read as a summary
+        past = len(re.findall(r"超额完成|完成了|已完成|比去年|较去年|较上年|比上年|同比增长|截至|取得了|实现了", text))
+        future = len(re.findall(r"力争|确保|目标任务|计划到|到\d{4}年|以上", text))
+        if past >= 3 and past > 2 * future:
+            info.kind = "summary"
     # document year
     fyp = re.search(r"十([一二三四五六])五", title)
     if fyp:  # the n-th five-year plan (n ≥ 6) starts in 1981 + 5(n − 6): 十四五 = 2021–2025
@@ -424,7 +440,7 @@ FUTURE_CUE = r"力争|确保|计划(?=到|在|于|新增|完成|实现|引进|�
 ACTION_VERBS = (
     "新认定|认定|新培育|培育|新引进|引进|引育|新建|建设|建成|组建|创建|打造|组织实施|实施|承担|获批|获得|获|"
     "列入|登记|举办|组织|达成|设立|共建|推荐|申报|服务|新增|净增|完成|招引|挂牌|评价|入库|"
-    "立项|认证|备案|入选|吸引|安排|配备|配齐|选派"
+    "立项|认证|备案|入选|吸引|安排|配备|配齐|选派|建立"
 )
 LEVEL_VERBS = (
     "达到|到达|达|提高到|提升到|增加到|增长到|上升到|提高至|提升至|增加至|增长至|增至|升至|达至|"
@@ -448,6 +464,7 @@ _HEADING_LEAD = re.compile(
 _LEAD_VERB = re.compile(rf"^(?:(?:{ACTION_VERBS})(?:和|与|或|、)?)+")
 _POLICY = re.compile(r"按照|按(?!期|时|计划)|给予|最高|不超过|贴息|奖补标准|补助标准")
 _ENCOURAGE = re.compile(r"鼓励|支持|引导|推动|帮助|指导")
+_THIRD_PARTY = re.compile(r"鼓励|引导|倡导")
 _QUARTER_RE = re.compile(r"(前|第)?([一二三四1-4])季度")
 _HALF_RE = re.compile(r"上半年|年中")
 _PAST_CUE = re.compile(r"(?:已经|已|业已)(?:累计)?(?:建成|完成|实现|达到|认定|引进|培育|获批|建立|落地|签约|有|达)")
@@ -494,6 +511,15 @@ def _is_base_year(text: str, m: re.Match[str]) -> bool:
     """Whether the year matched in ``text`` is a comparison base (在2022年的基础上, 比2020年, 以…为基数)."""
     return bool(re.match(r"(?:的)?(?:基础上|为基数|为基期|基数)", text[m.end():]) or
                 re.search(r"(?:比|较|相比|与|同|以)$", text[:m.start()]))
+
+
+def _base_year(before: str, target_year: int | None) -> int | None:
+    """Year named as the comparison base (在2022年的基础上, 比2020年, 以2020年为基数), if any."""
+    for m in reversed(list(_YEAR_RE.finditer(before))):
+        if _is_base_year(before, m):
+            y = int(m.group(1))
+            return y if target_year is None or y < target_year else None
+    return None
 
 
 def _resolve_year(before: str, sentence: str, ctx: SentenceContext, notes: list[str]) -> tuple[int | None, bool]:
@@ -675,14 +701,17 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 continue  # a past year governs the clause: an achievement or baseline
         if _PAST_CUE.search(btxt):
             continue  # "已建成…12家": done, not to do
+        cue = list(_THIRD_PARTY.finditer(sentence[:q.start]))
+        if cue and not re.search(r"力争|确保|目标|达到|实现|完成", sentence[cue[-1].end():q.start]):
+            continue  # "鼓励研究院集中引进x-x个团队": encouraging others is not a commitment
         noun = _tail_noun(after)
         action_before = re.search(rf"(?:{ACTION_VERBS})(?:和|与|或|、)?(?:{ACTION_VERBS})?$", btxt)
         quantity_first = bool(noun) and not re.match(r"^(?:以上|以下|左右)?[、,,]", after)
         if quantity_first:
             if action_before is None:
                 continue  # "9项指标", "10条产业链": the number describes the noun
-            if not re.match(r"[\dxX]", q.raw):
-                continue  # "建设五个某某": a slogan, not a figure
+            if not re.match(r"[\dxX]", q.raw) and ((q.value or 0) < 2 or re.match(r"^(?:某某|[xX×]{2})", noun)):
+                continue  # "打造一个…体系", "建设五个某某": idiom or slogan, not a figure
         # --- subject --------------------------------------------------------------------------
         subject = _clean_subject(before)
         if qi in respective:
@@ -760,8 +789,11 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         year, explicit = _resolve_year(before_full, sentence, ctx, notes)
         if not explicit:
             conf -= 0.05
+        base_year = _base_year(before_full, year)
         # --- indicator ------------------------------------------------------------------------
         code = match_indicator(subject)
+        if not code and not inherited and not quantity_first:  # "新增高级职称…人才数量": the verb is part of the name
+            code = match_indicator(_TRAIL_VERB.sub("", _LEAD.sub("", _HEADING_LEAD.sub("", btxt))))
         if inherited and not code and subject == prev_subject:
             code = prev_code
         kind = _indicator_kind(code) if code else ""
@@ -781,12 +813,11 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             conf += 0.1
         if unit and unit not in CANONICAL_UNITS:
             conf -= 0.15
-            notes.append(f"unit {unit} is not one of the registry's canonical units")
         if not unit:
             conf -= 0.2
             notes.append("no unit in the text")
         if quantity_first:
-            conf -= 0.1
+            conf -= 0.1 if re.match(r"[\dxX]", q.raw) else 0.2
         if _ENCOURAGE.search(sentence[left:q.start] if not quantity_first else sentence[:q.start]) \
                 and not re.search(r"力争|确保|目标", before_full):
             conf -= 0.15
@@ -816,7 +847,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 start=offset + start, end=offset + end, indicator_zh=subj, target_type=ttype,
                 comparator=comparator, target_value=value, unit=unit, masked=q.masked,
                 indicator=code if len(subjects) == 1 else match_indicator(subj),
-                target_year=year, target_quarter=quarter, notes=list(notes),
+                target_year=year, target_quarter=quarter, baseline_year=base_year, notes=list(notes),
                 confidence=round(max(0.05, min(0.99, conf)), 2), source=ctx.source,
             ))
         if not inherited:
@@ -839,7 +870,7 @@ def _distribute(subject: str) -> list[str]:
 
 
 _STEADY_RE = re.compile(r"[“\"]?只增不减[”\"]?")
-_COVER_RE = re.compile(r"(?:实现|达到)([^,,;;。]{2,30}?)全覆盖")
+_COVER_RE = re.compile(r"(?:实现|达到|推动|推进)([^,,;;。]{2,30}?)全覆盖")
 
 
 def _phrase_targets(sentence: str, offset: int, ctx: SentenceContext) -> list[Candidate]:
@@ -922,7 +953,7 @@ def _breakthroughs(sentence: str, offset: int, ctx: SentenceContext) -> list[Can
         parts = [p for p in re.split(r"、(?=[^、]{4,})", clause) if p.strip()] if "等" in before[left:] else [clause]
         if not clause.strip():
             continue
-        notes: list[str] = ["零的突破: from zero to at least one"]
+        notes: list[str] = ["零的突破: from zero to above zero (at least 1 for a count)"]
         year, _ = _resolve_year(before, sentence, ctx, notes)
         pos = left
         for part in parts:
@@ -946,7 +977,8 @@ def _doublings(sentence: str, offset: int, ctx: SentenceContext) -> list[Candida
     for a, b, factor in find_doublings(sentence):
         before = sentence[:a]
         left = max(before.rfind(ch) for ch in ",,;;:") + 1
-        subject = _clean_subject(re.sub(r"(?:实现|力争|数量|规模)+$", "", before[left:]))
+        clause = re.split(r"(?:在|以|比|较)\d{4}年", before[left:])[0]
+        subject = _clean_subject(re.sub(r"(?:实现|力争|数量|规模|[“\"]?双)+$", "", clause))
         if not subject:
             continue
         notes = [f"{sentence[a:b]}: ×{factor:g}"]
@@ -954,7 +986,8 @@ def _doublings(sentence: str, offset: int, ctx: SentenceContext) -> list[Candida
         out.append(Candidate(
             start=offset + left, end=offset + b, indicator_zh=subject, target_type="growth_rate",
             comparator=">=", target_value=(factor - 1) * 100, unit="%", indicator=match_indicator(subject),
-            target_year=year, notes=notes, confidence=0.55, source=ctx.source,
+            target_year=year, baseline_year=_base_year(before, year), notes=notes, confidence=0.55,
+            source=ctx.source,
         ))
     return out
 
@@ -1010,7 +1043,21 @@ class Cell:
 
 
 def _cells(text: str) -> list[Cell]:
-    return [Cell(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
+    """Non-empty lines as cells; a numbered list ("1.…" then "2.…") inside one cell is kept together."""
+    cells: list[Cell] = []
+    for m in re.finditer(r"[^\n]+", text):
+        t = m.group(0).strip()
+        if not t:
+            continue
+        k = re.match(r"^(\d{1,2})[.、．](?!\d)", t)
+        if k and cells and int(k.group(1)) >= 2:
+            prev = cells[-1]
+            last_no = [int(x) for x in re.findall(r"(?:^|[。;;])\s*(\d{1,2})[.、．](?!\d)", prev.text)]
+            if last_no and last_no[-1] == int(k.group(1)) - 1:
+                cells[-1] = Cell(prev.start, m.end(), prev.text + "\n" + t)
+                continue
+        cells.append(Cell(m.start(), m.end(), t))
+    return cells
 
 
 def _is_value(c: str) -> bool:
@@ -1077,8 +1124,9 @@ def parse_tables(nt: Normalised, doc: DocInfo, sections: list[Section]) -> tuple
         stop = headers[h + 1][0] if h + 1 < len(headers) else len(cells)
         vcols = _value_columns(cols)
         rows = _table_rows(cells[hj:stop], vcols)
-        for label_cell, assigned, last in rows:
-            out += _row_candidates(nt, doc, sections, label_cell, assigned, vcols, last)
+        names = _sub_row_names(rows)
+        for (label_cell, assigned, last), name in zip(rows, names):
+            out += _row_candidates(nt, doc, sections, label_cell, assigned, vcols, last, name)
         end = rows[-1][2].end if rows else cells[hj - 1].end
         spans.append((cells[hi].start, end))
     return out, spans
@@ -1115,12 +1163,18 @@ def _table_rows(cells: list[Cell], vcols: list[Column]) -> list[tuple[Cell, dict
         limit = anchors[n + 1] if n + 1 < len(anchors) else len(cells)
         label = cells[k]
         pos = k + 1
+        # the row's number (序号) just before its label: the next number ends the row
+        row_no = next((int(cells[j].text) for j in range(k - 1, max(-1, k - 5), -1)
+                       if re.fullmatch(r"\d{1,3}", cells[j].text)), None)
         while True:
             assigned: dict[int, Cell] = {}
             ci = 0
             last = label
             while ci < len(vcols) and pos < limit:
                 cell = cells[pos]
+                if row_no is not None and cell.text == str(row_no + 1) and vcols[ci].role not in ("baseline", "target") and \
+                        (pos + 1 >= len(cells) or not _is_value(cells[pos + 1].text)):
+                    break  # the next row's 序号
                 if _ANNOT_CELL.match(cell.text) and assigned:
                     assigned[max(assigned)] = Cell(assigned[max(assigned)].start, cell.end,
                                                    assigned[max(assigned)].text + "|" + cell.text)
@@ -1154,21 +1208,45 @@ def _cell_number(cell: str) -> tuple[float | None, bool]:
     return v, False
 
 
+def _sub_row_names(rows: list[tuple[Cell, dict[int, Cell], Cell]]) -> list[str | None]:
+    """Names for sub-rows under one merged label that lists as many indicators as there are rows.
+
+    ``本科院校理工类专业、理工类学生占比`` over two rows → 本科院校理工类专业占比, 理工类学生占比
+    (the head word of the last item, 占比, is shared). Other rows keep their label (None).
+    """
+    names: list[str | None] = [None] * len(rows)
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1][0].start == rows[i][0].start:
+            j += 1
+        label = _UNIT_IN_LABEL.sub("", rows[i][0].text.split("|")[0]).strip()
+        parts = [p for p in re.split(r"[、和及]", label) if p]
+        if j > i and len(parts) == j - i + 1:
+            head = re.search(r"(?:占比|比重|比例|数量|总额|金额|数)$", parts[-1])
+            for k, part in enumerate(parts):
+                names[i + k] = part + head.group(0) if head and not part.endswith(head.group(0)) else part
+        i = j + 1
+    return names
+
+
 def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label_cell: Cell,
-                    assigned: dict[int, Cell], vcols: list[Column], last: Cell) -> list[Candidate]:
+                    assigned: dict[int, Cell], vcols: list[Column], last: Cell,
+                    name_override: str | None = None) -> list[Candidate]:
     label = label_cell.text.split("|")[0]
     sub_row = label_cell.text.endswith("|续")
     m = _UNIT_IN_LABEL.search(label)
     unit = m.group(1).strip() if m else ""
     if unit in ("%", "%"):
         unit = "%"
-    name = _UNIT_IN_LABEL.sub("", label).strip()
+    name = name_override or _UNIT_IN_LABEL.sub("", label).strip()
     for ci, col in enumerate(vcols):
         if col.role == "unit" and ci in assigned:
             unit = assigned[ci].text
     code = match_indicator(name)
-    rate = bool(re.search(r"增速|增长率|增幅", name))
-    share = unit == "%" and not rate and bool(re.search(r"占比|比重|比例|率", name))
+    kind = _indicator_kind(code) if code else ""
+    rate = kind == "rate" or bool(re.search(r"增速|增长率|增幅", name))
+    share = unit == "%" and not rate and (kind == "share" or bool(re.search(r"占比|比重|比例|率|强度", name)))
     out: list[Candidate] = []
     baseline_value, baseline_year, base_note = None, None, ""
     annual: dict[int | None, float | None] = {}
@@ -1295,6 +1373,15 @@ def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
 # ------------------------------------------------------------------------------------------------
 
 
+def _simplified(s: str) -> str:
+    try:
+        from analysis.targets.text import _converter
+
+        return _converter().convert(s)
+    except Exception:  # noqa: BLE001
+        return s
+
+
 def _similar(a: str, b: str) -> bool:
     a2 = re.sub(r"[((][^()()]*[))]|数量|总额|总数|当年|全市|全区|年度", "", a)
     b2 = re.sub(r"[((][^()()]*[))]|数量|总额|总数|当年|全市|全区|年度", "", b)
@@ -1334,7 +1421,7 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.source != "text", -c.confidence, c.start)):
         same = [k for k in kept if _same_target(k, c)]
-        text_dup = next((k for k in same if k.source == "text" and c.source == "text"), None)
+        text_dup = next((k for k in same if k.source == "text" and c.source == "text" and k.start != c.start), None)
         if text_dup is not None:
             text_dup.confidence = round(min(0.99, text_dup.confidence + 0.05), 2)
             text_dup.notes.append("restated later in the text")
@@ -1350,6 +1437,82 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
+_RANK_OF_LIST = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*[项个]指标[^,,;;。]{0,10}?(?:排名|排位|位次)[^,,;;。]{0,4}?(?:前进|提升|上升|进)")
+
+
+def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
+    """"力争8项指标排名前进1位。A达到…;B达到…" → one rank row per indicator listed after it.
+
+    Only when the paragraph that follows names exactly that many targets; otherwise the single
+    row is kept with a note.
+    """
+    out = []
+    for c in cands:
+        m = _RANK_OF_LIST.search(text[c.start:c.end]) if c.target_type == "rank" else None
+        if not m:
+            out.append(c)
+            continue
+        n = int(parse_number(m.group(1)) or 0)
+        para_end = text.find("\n", c.end)
+        para_end = len(text) if para_end < 0 else para_end
+        listed: list[Candidate] = []
+        for k in cands:
+            if c.end <= k.start < para_end and k.source == "text" and k.target_type in ("level", "increment", "share") \
+                    and not any(_similar(k.indicator_zh, x.indicator_zh) for x in listed):
+                listed.append(k)
+        if len(listed) != n:
+            c.notes.append(f"rank improvement of {n} indicators; {len(listed)} targets follow in the paragraph")
+            out.append(c)
+            continue
+        for k in listed:
+            out.append(Candidate(
+                start=c.start, end=c.end, indicator_zh=k.indicator_zh + "全省排名" if "全省" in text[c.start - 30:c.end] else k.indicator_zh + "排名",
+                target_type="rank", comparator=c.comparator, target_value=c.target_value, unit=c.unit,
+                indicator=k.indicator, target_year=c.target_year,
+                notes=c.notes + [f"one of the {n} indicators whose rank is to improve (listed after it)"],
+                confidence=c.confidence, source=c.source))
+    return out
+
+
+def _fill_units(cands: list[Candidate]) -> None:
+    """Breakthrough rows take the unit of a similar target in the document, else the catalogue's."""
+    for c in cands:
+        if c.target_type != "breakthrough" or c.unit:
+            continue
+        other = next((k for k in cands if k is not c and k.unit and k.target_type not in ("breakthrough", "growth_rate")
+                      and _similar(re.sub(r"、|和", "", c.indicator_zh), re.sub(r"、|和|数量", "", k.indicator_zh))), None)
+        if other is not None:
+            c.unit = other.unit
+            c.notes.append(f"unit from the related target {other.indicator_zh}")
+        elif c.indicator:
+            c.unit = _catalogue_units().get(c.indicator, "")
+        if c.unit in COUNT_UNITS:  # a count goes from 0 to at least 1; a share or amount above 0
+            c.comparator, c.target_value = ">=", 1.0
+
+
+@lru_cache(maxsize=1)
+def _catalogue_units() -> dict[str, str]:
+    from analysis.config import data_dir
+
+    try:
+        t = pd.read_csv(data_dir() / "indicators.csv", dtype=str, keep_default_na=False)
+        return dict(zip(t["code"], t["unit"]))
+    except FileNotFoundError:
+        return {}
+
+
+def _registry_unit(unit: str, notes: list[str]) -> str:
+    """The unit if the loader knows it; otherwise '' and the written unit goes to ``note``."""
+    try:
+        from analysis.data.units import KNOWN_UNITS
+    except ImportError:  # pragma: no cover
+        return unit
+    if unit and unit not in KNOWN_UNITS:
+        notes.append(f"unit as written: {unit} (not in the registry's unit list)")
+        return ""
+    return unit
+
+
 def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:
     """Candidate target rows (registry columns + ``confidence``) for one document's raw text."""
     nt = normalise(original)
@@ -1357,11 +1520,14 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0)
     sections = section_modes(nt.text, doc.kind)
     table_cands, table_spans = parse_tables(nt, doc, sections)
     cands = table_cands + extract_sentences(nt, doc, sections, table_spans)
-    cands = [c for c in _merge(cands) if c.confidence >= min_confidence]
+    cands = _expand_list_ranks(_merge(cands), nt.text)
+    _fill_units(cands)
+    cands = [c for c in cands if c.confidence >= min_confidence]
     stem = Path(document).stem if document else "doc"
     rows = []
     for i, c in enumerate(cands, 1):
         quote = nt.quote(c.start, c.end).strip()
+        unit = _registry_unit(c.unit, c.notes)
         notes = list(dict.fromkeys(c.notes))
         if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes):
             notes.append(doc.year_note)
@@ -1380,7 +1546,7 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0)
             "target_year": c.target_year,
             "target_quarter": c.target_quarter,
             "target_value": None if c.masked else c.target_value,
-            "unit": c.unit,
+            "unit": unit,
             "quote": quote,
             "masked": bool(c.masked),
             "region_note": doc.region_note,
@@ -1437,22 +1603,35 @@ def _matches(cand: pd.Series, gold: pd.Series) -> bool:
         ci, gi = str(cand.get("indicator") or ""), str(gold.get("indicator") or "")
         if ci and gi and ci == gi:
             return (uc == ug) or not (uc and ug)
-        return _similar(str(cand.get("indicator_zh") or ""), str(gold.get("indicator_zh") or "")) and (uc == ug or not (uc and ug))
+        return _similar(_simplified(str(cand.get("indicator_zh") or "")), _simplified(str(gold.get("indicator_zh") or ""))) \
+            and (uc == ug or not (uc and ug))
     if vc is None or vg is None:
         return False
     return uc == ug and abs(vc - vg) <= 1e-6 * max(1.0, abs(vg))
 
 
-def evaluate(candidates: pd.DataFrame, registry: pd.DataFrame) -> dict:
+def evaluate(candidates: pd.DataFrame, registry: pd.DataFrame, documents: list[str] | None = None) -> dict:
     """Precision/recall of ``candidates`` against the hand-checked ``registry``.
 
-    Only registry rows of the documents present in ``candidates`` count. A candidate matches a
+    Only registry rows of ``documents`` count (file names; default: the documents present in
+    ``candidates`` — pass the processed files so that a file without candidates counts). A candidate matches a
     registry row of the same document with the same value and unit (on the loader's canonical
     scale: 1200 万元 = 0.12 亿元); masked rows match masked rows of the same document by indicator
     code, else by a similar ``indicator_zh``. Matching is one-to-one; among several possible
     registry rows the one with the most similar indicator is taken.
     """
-    docs = {Path(str(d)).name for d in candidates["document"]} if len(candidates) else set()
+    if documents is not None:
+        docs = {Path(str(d)).name for d in documents}
+    else:
+        docs = {Path(str(d)).name for d in candidates["document"]} if len(candidates) else set()
+    registry = registry.copy()
+    for col in ("document", "indicator", "indicator_zh", "unit", "masked", "target_value"):
+        if col not in registry.columns:
+            registry[col] = ""
+    candidates = candidates.copy()
+    for col in ("document", "indicator", "indicator_zh", "unit", "masked", "target_value"):
+        if col not in candidates.columns:
+            candidates[col] = ""
     gold = registry[registry["document"].map(lambda d: Path(str(d)).name).isin(docs)].reset_index(drop=True)
     cand = candidates.reset_index(drop=True)
     used: set[int] = set()
@@ -1523,4 +1702,3 @@ __all__ = [
     "match_indicator", "parse_tables", "section_modes",
 ]
 
-_ = MONEY_UNITS  # re-exported vocabulary

@@ -6,7 +6,8 @@ a unit — and returns :class:`Quantity` objects with their position.
 Conventions (documented because the registry depends on them):
 
 - **Units** are kept as written, using the canonical symbols 家 个 项 件 人 名 位 亿元 万元 万美元
-  % 千瓦 (and 次 所 场 … when the text uses them). Money keeps its own unit (``5000万元`` → 5000
+  % 千瓦 (and 次 场次 人年 … when the text uses them; the extractor leaves units the loader does
+  not know empty and names them in ``note``). Money keeps its own unit (``5000万元`` → 5000
   万元; the loader converts to 亿元). For other units 万/亿 are multipliers: ``1.2万家`` → 12000 家,
   ``9万千瓦`` → 90000 千瓦. A bare ``万`` with no unit (``500万``) is returned with unit ``万``; the
   caller decides (money context → 万元).
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 MONEY_UNITS = ("万亿元", "亿美元", "万美元", "亿元", "万元", "美元", "元")
 POWER_UNITS = ("万千瓦", "千瓦")
 COUNT_UNITS = (
-    "件/万人", "万人次", "人次", "人年", "家次", "项次", "家", "个", "项", "件", "人", "名", "位", "所", "次",
+    "件/万人", "万人次", "人次", "人年", "家次", "项次", "场次", "家", "个", "项", "件", "人", "名", "位", "所", "次",
     "场", "篇", "套", "台", "户", "座", "支", "款", "株", "部",
 )
 PERCENT_UNITS = ("个百分点", "百分点", "%", "‰")
