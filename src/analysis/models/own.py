@@ -85,7 +85,7 @@ def ets_forecast(levels: pd.DataFrame, h: int, rng: np.random.Generator, n: int 
             warnings.simplefilter("ignore")
             res = ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False, maxiter=200)
             sims = res.simulate(nsimulations=h, anchor="end", repetitions=n,
-                                random_state=int(rng.integers(2 ** 31 - 1)))
+                                rng=np.random.default_rng(int(rng.integers(2 ** 31 - 1))))
     except Exception:  # noqa: BLE001 - ETS is a cross-check; a failed fit is simply absent
         return None
     arr = np.asarray(sims).reshape(h, n).T
