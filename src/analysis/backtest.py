@@ -15,6 +15,7 @@ P(meet) for random targets is compared with how often they were met, by probabil
 from __future__ import annotations
 
 import math
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -84,8 +85,9 @@ def backtest_cases(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed
                 fit = eng.pooled_fit(ind, origin, reg["level"], reg["parent"])
                 if fit is None:
                     continue
-                rng = np.random.default_rng([seed, origin, abs(hash(region)) % (2 ** 31)])
-                hmax = max(targets)
+                key = [seed, origin, zlib.crc32(region.encode("utf-8"))]
+                rng = np.random.default_rng(key + [0])
+                hmax = max(horizons)  # same draws whatever outcomes exist later: no look-ahead via the seed
                 pooled_paths = fit.forecast(y0, region, hmax, rng, n_draws).path
                 ets_f = None
                 if with_ets:
@@ -96,10 +98,11 @@ def backtest_cases(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed
                     if pf is None:
                         continue
                     obs = obs_lookup[(region, origin + h)]
+                    rng = np.random.default_rng(key + [h])
                     fc = {
                         "pooled": Forecast("pooled", draws=pooled_paths[:, h - 1]),
                         "peers": peers.peer_forecast(pf, y0, rng, n_draws),
-                        "own": own.own_forecast(y0, h, own_ch, rng, n=n_draws) if False else own.own_forecast(y0, h, own_ch, rng),
+                        "own": own.own_forecast(y0, h, own_ch, rng),
                         "no_change": own.no_change_forecast(y0, h, own_ch, rng),
                         "drift": own.own_forecast(y0, h, own_ch, rng, parameter_uncertainty=False, model="drift"),
                     }
