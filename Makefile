@@ -27,7 +27,7 @@ kernel: $(STAMP)
 ## The main job: every target and city report + reports/index.html on the bundled data.
 report: $(STAMP)
 	$(BIN)/analysis data validate
-	$(BIN)/analysis batch --out reports $(if $(WORKERS),--workers $(WORKERS),)
+	$(BIN)/analysis batch --out reports --extra backtest --extra panel:hte_count $(if $(WORKERS),--workers $(WORKERS),)
 
 ## Registry assessment only (fast, no notebooks).
 assess: $(STAMP)

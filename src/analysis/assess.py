@@ -96,23 +96,35 @@ class Engine:
         (one region among many): fitting it once per class keeps a registry of thousands of
         targets fast, and the fixed widening order keeps it reproducible.
         """
-        windows = self.windows(indicator, as_of, h)
-        frame, label = peers.choose_class(windows, "", level, parent)
-        key = ("peers", indicator, as_of, h, label)
-        if key not in self._cache:
-            self._cache[key] = peers.fit_peers(frame, label)
-        return self._cache[key]
+        ckey = ("peer_class", indicator, as_of, h, level, parent)
+        if ckey not in self._cache:
+            frame, label = peers.choose_class(self.windows(indicator, as_of, h), "", level, parent)
+            key = ("peers", indicator, as_of, h, label)
+            if key not in self._cache:
+                self._cache[key] = peers.fit_peers(frame, label)
+            self._cache[ckey] = self._cache[key]
+        return self._cache[ckey]
 
     def pooled_fit(self, indicator: str, as_of: int, level: str, parent: str):
-        changes = self.changes(indicator, as_of)
-        chosen = pooled.choose_pooled_class(changes, level, parent)
-        if chosen is None:
-            return None
-        frame, label = chosen
-        key = ("pooled", indicator, as_of, label)
+        ckey = ("pooled_class", indicator, as_of, level, parent)
+        if ckey not in self._cache:
+            chosen = pooled.choose_pooled_class(self.changes(indicator, as_of), level, parent)
+            if chosen is None:
+                self._cache[ckey] = None
+            else:
+                frame, label = chosen
+                key = ("pooled", indicator, as_of, label)
+                if key not in self._cache:
+                    self._cache[key] = pooled.fit_pooled(frame, label)
+                self._cache[ckey] = self._cache[key]
+        return self._cache[ckey]
+
+    def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
+        """The region's own consecutive changes up to ``as_of`` (cached per indicator and as-of year)."""
+        key = ("own_changes", indicator, as_of)
         if key not in self._cache:
-            self._cache[key] = pooled.fit_pooled(frame, label)
-        return self._cache[key]
+            self._cache[key] = {r: d for r, d in self.changes(indicator, as_of).groupby("region")}
+        return self._cache[key].get(region, self.changes(indicator, as_of).iloc[0:0])
 
     def count_fit(self, indicator: str, as_of: int, h: int):
         key = ("counts", indicator, as_of, h)
@@ -196,7 +208,7 @@ class Engine:
         self._outcome(a, history)
         cut = a.as_of
         own_levels = self.own_levels(ind, cut, a.region)
-        own_changes = consecutive_changes(own_levels)
+        own_changes = self.own_changes(ind, cut, a.region)
         a.own_mean_change, a.own_max_change, a.n_own_changes = required.own_annual_changes(own_changes)
         recent = own_changes[own_changes["end_year"] > a.baseline_year - 5]
         if not recent.empty and a.required_cagr is not None:
@@ -315,6 +327,21 @@ class Engine:
                 return
             g = a.target_value / 100.0
             h = a.target_year - a.baseline_year
+            # the registry gives the rate in %; the level's baseline is taken from the data (canonical
+            # unit) where it holds one, else the document's number is kept in the document's unit
+            hist = self._history(a.region, a.indicator)
+            at = hist[(hist["year"] == a.baseline_year) & hist["qualifier"].isin(["exact", "approx"])]
+            if a.kind == "count":
+                a.unit = self.catalogue.loc[a.indicator, "unit"]  # counts are written in their own unit
+            elif not at.empty:
+                if not np.isclose(float(at.iloc[0]["value"]), a.baseline_value):
+                    a.notes.append(f"baseline {float(at.iloc[0]['value']):g} {self.catalogue.loc[a.indicator, 'unit']} "
+                                   f"taken from the data (the document writes {a.baseline_value:g})")
+                a.baseline_value = float(at.iloc[0]["value"])
+                a.unit = self.catalogue.loc[a.indicator, "unit"]
+            else:
+                a.unit = ""
+                a.notes.append("level unit as written in the document (the data hold no baseline)")
             a.target_value = a.baseline_value * (1 + g) ** h
             a.notes.append(f"growth-rate target {100 * g:g}% converted to the level {a.target_value:,.4g}")
 

@@ -90,3 +90,14 @@ def test_zero_baseline_never_logs_zero(engine):
     assert a.required_change is None
     assert a.verdict in ("insufficient_data", "on_track", "stretch", "unlikely", "implausible")
     assert any("count" in n for n in a.notes)
+
+
+def test_growth_rate_on_amount_uses_the_datas_canonical_baseline():
+    panel = make_panel(np.random.default_rng(6), indicator="rd_expenditure")
+    panel["unit"] = "亿元"
+    eng = Engine(panel, seed=0)
+    v2018 = float(panel[(panel.region == "R01") & (panel.year == 2018)]["value"].iloc[0])
+    a = eng.assess(target(region="R01", indicator="rd_expenditure", target_type="growth_rate", unit="%",
+                          baseline_value=v2018 * 1e4, target_value=10.0, target_year=2019))  # document in 万元
+    assert a.unit == "亿元" and a.baseline_value == pytest.approx(v2018)
+    assert a.target_value == pytest.approx(v2018 * 1.1)

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.config import reports_dir
     from analysis.data.schemas import DataValidationError
     from analysis.reports.batch import run_batch, summary_lines
+    from analysis.reports.render import KernelNotFound
 
     if args.workers is not None and args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             cities=not args.no_cities, extras=args.extra, fresh_kernels=args.fresh_kernels,
             progress=not args.no_progress, timeout=args.timeout,
         )
-    except (DataValidationError, ValueError, OSError) as err:
+    except (DataValidationError, KernelNotFound, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     for line in summary_lines(batch):

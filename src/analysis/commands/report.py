@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.config import reports_dir
     from analysis.reports.batch import make_job
     from analysis.reports.params import ParameterError, validate_parameters
-    from analysis.reports.render import render_report
+    from analysis.reports.render import KernelNotFound, check_kernel, render_report
 
     kind = args.report_kind
     if kind == "target":
@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     name = {"target": params.get("target_id"), "city": params.get("region"),
             "panel": params.get("indicator")}.get(kind, "backtest")
     job = make_job(kind, name, params, out)  # same file name as `analysis batch` gives it
+    try:
+        check_kernel()
+    except KernelNotFound as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     res = render_report(job.notebook, params, job.html, work_dir=Path(job.ipynb).parent)
     if not res.ok:
         where = f"\n  executed notebook: {res.ipynb}" if res.ipynb else ""

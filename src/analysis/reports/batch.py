@@ -12,9 +12,10 @@
 
 Layout of ``out``::
 
-    index.html
+    index.html                    backtest-<hash>.html, panel-<indicator>-<hash>.html (extras)
     targets/<id>-<hash>.html      cities/<region>-<hash>.html
     _work/targets/<id>-<hash>.ipynb (executed notebook) and .json (summary + cache key)
+    _work/kernels.log             the kernels' own output (all workers, this batch)
 """
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.reports.index import inside, relative_href, safe_name, write_index
+from analysis.reports.paths import inside, relative_href, safe_name
 from analysis.reports.render import RenderResult, atomic_write_text, notebook_path, render_report
 
-FOLDERS = {"target": "targets", "city": "cities", "panel": "panels", "backtest": "other"}
+#: report kind -> (folder under out, file-name prefix); panels and the backtest sit beside index.html
+FOLDERS = {"target": ("targets", ""), "city": ("cities", ""), "panel": (".", "panel-"), "backtest": (".", "")}
 NOTEBOOK_OF = {"target": "target_feasibility", "city": "city_scorecard", "panel": "cross_city_panel",
                "backtest": "backtest"}
 
@@ -77,10 +79,10 @@ def default_workers() -> int:
 def make_job(kind: str, name: str, params: dict[str, Any], out_dir: Path, **options: Any) -> Job:
     """A job whose files live under ``out_dir`` whatever ``name`` contains."""
     out_dir = Path(out_dir).resolve()
-    stem = safe_name(name)
-    folder = FOLDERS[kind]
+    folder, prefix = FOLDERS[kind]
+    stem = safe_name(prefix + str(name))
     html = inside(out_dir, out_dir / folder / f"{stem}.html")
-    work = inside(out_dir, out_dir / "_work" / folder)
+    work = inside(out_dir, out_dir / "_work" / (folder if folder != "." else "other"))
     return Job(kind=kind, name=str(name), notebook=NOTEBOOK_OF[kind], params=dict(params), html=str(html),
                ipynb=str(work / f"{stem}.ipynb"), sidecar=str(work / f"{stem}.json"), **options)
 
@@ -139,7 +141,7 @@ def cached_result(job: Job) -> JobResult | None:
     if stored.get("key") != job.key or not stored.get("ok"):
         return None
     return JobResult(job=job, ok=True, skipped=True, summary=stored.get("summary"), seconds=0.0,
-                     ipynb=stored.get("ipynb"))
+                     ipynb=job.ipynb if Path(job.ipynb).exists() else None)
 
 
 # ---------------------------------------------------------------------- running
@@ -147,8 +149,8 @@ def run_job(job: Job) -> JobResult:
     """Build one report (in whatever process runs this) and store its sidecar JSON."""
     from analysis.reports import kernels
 
-    log_dir = Path(job.ipynb).parent.parent  # <out>/_work
-    session = (kernels.KernelSession(warmup="", max_uses=1, log_path=str(log_dir / f"kernel-{os.getpid()}.log"))
+    log_dir = _log_dir([job])  # <out>/_work
+    session = (kernels.KernelSession(warmup="", max_uses=1, log_path=str(Path(log_dir) / kernels.LOG_NAME))
                if job.fresh_kernel else kernels.thread_session(log_dir=log_dir))
     res: RenderResult = render_report(job.notebook, job.params, job.html, work_dir=Path(job.ipynb).parent,
                                       validate=job.validate, session=session, timeout=job.timeout)
@@ -157,11 +159,70 @@ def run_job(job: Job) -> JobResult:
     out = JobResult(job=job, ok=res.ok, error=res.error, stage=res.stage, summary=res.summary,
                     seconds=res.seconds, ipynb=res.ipynb, pid=os.getpid(),
                     extra={"kernel_starts": session.starts})
-    sidecar = {"key": job.key, "ok": res.ok, "kind": job.kind, "name": job.name, "params": res.params,
+    store_sidecar(out)
+    return out
+
+
+def store_sidecar(res: JobResult) -> None:
+    """``_work/…/<name>.json``: cache key, status, the notebook's summary (read by the index)."""
+    job = res.job
+    sidecar = {"key": job.key, "ok": res.ok, "kind": job.kind, "name": job.name, "params": job.params,
                "summary": res.summary, "error": res.error, "stage": res.stage, "seconds": round(res.seconds, 3),
                "html": job.html if res.ok else None, "ipynb": res.ipynb}
     atomic_write_text(Path(job.sidecar), json.dumps(sidecar, ensure_ascii=False, indent=1, default=str))
-    return out
+
+
+def prevalidate(jobs: Iterable[Job]) -> tuple[list[Job], list[JobResult]]:
+    """Check every job's parameters here, once, before any worker or kernel starts.
+
+    Valid jobs get their normalised parameters (``汕尾`` → ``汕尾市``, defaults filled) and are not
+    checked again by the workers (the notebook's first cell still checks); invalid ones fail here.
+    """
+    from analysis.reports.params import ParameterError, validate_parameters
+
+    good, failed = [], []
+    for job in jobs:
+        if not job.validate:
+            good.append(job)
+            continue
+        try:
+            job.params = dict(validate_parameters(job.notebook, job.params))
+            job.validate = False
+            good.append(job)
+        except ParameterError as err:
+            res = JobResult(job=job, ok=False, error=f"ParameterError: {err}", stage="validate")
+            store_sidecar(res)
+            failed.append(res)
+    return good, failed
+
+
+def _skip_slow_optional_imports() -> None:
+    """In a worker process: keep jsonschema from importing ``rfc3987_syntax`` (~1 s to build a grammar).
+
+    jsonschema imports it only to check the "iri" string format, which notebook schemas do not
+    use; marking it missing before jsonschema loads makes jsonschema skip that checker.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _warm_up(log_dir: str | None) -> None:
+    """Worker start: launch this worker's kernel (its warm-up runs meanwhile), import the renderer."""
+    from analysis.reports import kernels
+
+    _skip_slow_optional_imports()
+    try:
+        kernels.thread_session(log_dir=log_dir).prestart()
+    except Exception:  # noqa: BLE001 - the first job will start (and report) it
+        pass
+    import nbconvert.exporters.html  # noqa: F401 - heavy imports while the kernel warms up
+    import papermill  # noqa: F401
+
+
+def _log_dir(jobs: Sequence[Job]) -> str:
+    return str(Path(jobs[0].ipynb).parent.parent)
 
 
 def _failed(job: Job, err: BaseException) -> JobResult:
@@ -182,9 +243,25 @@ def _tick(bar, res: JobResult, counts: dict[str, int]) -> None:
     bar.update(1)
 
 
+def start_pool(workers: int, log_dir: str | None, warm: bool = True) -> Any:
+    """A process pool whose workers are spawned now and start warming their kernels at once."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("spawn")  # no fork of a process that may hold threads/zmq sockets
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_up if warm else None,
+                               initargs=(log_dir,) if warm else ())
+    for _ in range(workers):  # one submit per worker spawns them all
+        pool.submit(os.getpid)
+    return pool
+
+
 def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str | None = None,
-             progress: bool = True) -> list[JobResult]:
-    """Run jobs in local processes (``workers``), in this process (``workers=1``) or on Dask."""
+             progress: bool = True, pool: Any = None) -> list[JobResult]:
+    """Run jobs in local processes (``workers``), in this process (``workers=1``) or on Dask.
+
+    ``pool`` is an optional pool from :func:`start_pool` (the caller shuts it down).
+    """
     jobs = list(jobs)
     if not jobs:
         return []
@@ -193,7 +270,11 @@ def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str 
     with _progress(len(jobs), progress) as bar:
         if scheduler:
             results = _run_dask(jobs, scheduler, bar, counts)
+        elif pool is not None:
+            results = _run_processes(jobs, workers or default_workers(), bar, counts, pool)
         elif (workers or default_workers()) <= 1 or len(jobs) == 1:
+            if not jobs[0].fresh_kernel:
+                _warm_up(_log_dir(jobs))
             for job in jobs:
                 try:
                     res = run_job(job)
@@ -207,13 +288,14 @@ def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str 
     return sorted(results, key=lambda r: order.get(id(r.job), 0))
 
 
-def _run_processes(jobs: list[Job], workers: int, bar, counts) -> list[JobResult]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _run_processes(jobs: list[Job], workers: int, bar, counts, pool: Any = None) -> list[JobResult]:
+    from concurrent.futures import as_completed
 
     results = []
-    ctx = mp.get_context("spawn")  # no fork of a process that may hold threads/zmq sockets
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+    own = pool is None
+    if own:
+        pool = start_pool(min(workers, len(jobs)), _log_dir(jobs), warm=not jobs[0].fresh_kernel)
+    try:
         futures = {pool.submit(run_job, job): job for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -224,6 +306,9 @@ def _run_processes(jobs: list[Job], workers: int, bar, counts) -> list[JobResult
                 res = _failed(job, err)
             results.append(res)
             _tick(bar, res, counts)
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 
@@ -233,7 +318,7 @@ def _run_dask(jobs: list[Job], scheduler: str, bar, counts) -> list[JobResult]:
     from analysis.reports.kernels import shutdown_sessions
 
     results = []
-    with Client(scheduler, set_as_default=False) as client:
+    with Client(scheduler) as client:
         futures = client.map(run_job, jobs, pure=False)
         by_key = {f.key: job for f, job in zip(futures, jobs)}
         for fut in as_completed(futures):
@@ -280,19 +365,43 @@ def run_batch(out_dir: str | Path = "reports", *, workers: int | None = None, sc
               timeout: float | None = 900) -> BatchResult:
     """Plan, skip unchanged, run, and write ``index.html``. See the module docstring."""
     t0 = time.perf_counter()
+    if not scheduler:
+        from analysis.reports.render import check_kernel
+
+        check_kernel()  # a missing kernel would fail every report: say so once
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    if jobs is None:
-        jobs = plan_jobs(out, lang=lang, seed=seed, limit=limit, target_ids=target_ids, cities=cities,
-                         extras=extras, fresh_kernel=fresh_kernels, timeout=timeout)
-    jobs = list(jobs)
-    assign_keys(jobs)
-    done: list[JobResult] = []
-    todo: list[Job] = []
-    for job in jobs:
-        hit = None if force else cached_result(job)
-        (done.append(hit) if hit else todo.append(job))
-    done += run_jobs(todo, workers=workers, scheduler=scheduler, progress=progress)
+    from analysis.reports.kernels import LOG_NAME
+
+    (out / "_work" / LOG_NAME).unlink(missing_ok=True)  # one kernel log per batch
+    n_workers = workers or default_workers()
+    pool = None
+    if (force or not (out / "_work").exists()) and not scheduler and n_workers > 1:
+        # everything will be built: let the workers warm their kernels while we plan and hash
+        bound = n_workers
+        if jobs is not None:
+            bound = len(jobs)
+        elif target_ids:
+            bound = 2 * len(target_ids) + len(extras)
+        elif limit is not None:
+            bound = 2 * limit + len(extras)
+        if min(n_workers, bound) > 1:
+            pool = start_pool(min(n_workers, bound), str(out / "_work"), warm=not fresh_kernels)
+    try:
+        if jobs is None:
+            jobs = plan_jobs(out, lang=lang, seed=seed, limit=limit, target_ids=target_ids, cities=cities,
+                             extras=extras, fresh_kernel=fresh_kernels, timeout=timeout)
+        jobs = list(jobs)
+        valid, done = prevalidate(jobs)
+        assign_keys(valid)
+        todo: list[Job] = []
+        for job in valid:
+            hit = None if force else cached_result(job)
+            (done.append(hit) if hit else todo.append(job))
+        done += run_jobs(todo, workers=n_workers, scheduler=scheduler, progress=progress, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     order = {id(j): i for i, j in enumerate(jobs)}
     done.sort(key=lambda r: order.get(id(r.job), 0))
     index = write_batch_index(out, done, lang)
@@ -316,7 +425,9 @@ def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[s
     for r in results:
         job = r.job
         href = relative_href(out, Path(job.html)) if r.ok else None
-        ipynb_href = relative_href(out, Path(r.ipynb)) if r.ipynb and Path(r.ipynb).exists() else None
+        ipynb = Path(r.ipynb) if r.ipynb else None
+        ipynb_href = (relative_href(out, ipynb) if ipynb and ipynb.exists()
+                      and ipynb.resolve().is_relative_to(out.resolve()) else None)
         if not r.ok:
             failures.append({"name": f"{job.kind}: {job.name}", "error": r.error, "ipynb_href": ipynb_href})
         if job.kind == "target":
@@ -337,6 +448,8 @@ def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[s
 
 
 def write_batch_index(out: Path, results: Sequence[JobResult], lang: str = "zh") -> Path:
+    from analysis.reports.index import write_index
+
     rows = index_rows(out, results)
     return write_index(out, rows["targets"], rows["cities"], rows["failures"], rows["others"], lang=lang)
 

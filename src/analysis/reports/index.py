@@ -6,48 +6,15 @@ table sorts by clicking a header (a few lines of inline JavaScript, no library, 
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from analysis.assessment import VERDICTS
-from analysis.reports.narrative import fmt_prob, fmt_rate, fmt_value, verdict_badge
-
-_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
-
-
-def safe_name(text: str, max_len: int = 48) -> str:
-    """A file-name stem from any id or region name: word characters and ``-`` only, plus a hash.
-
-    ``safe_name("../../etc/x")`` → ``"etc-x-<8 hex>"``; the hash keeps distinct ids distinct after
-    sanitising (``a/b`` and ``a-b`` differ).
-    """
-    raw = str(text)
-    norm = unicodedata.normalize("NFKC", raw)
-    slug = _UNSAFE.sub("-", norm).strip("-_")[:max_len].strip("-_") or "report"
-    digest = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
-    return f"{slug}-{digest}"
-
-
-def inside(root: Path, path: Path) -> Path:
-    """``path`` resolved, after checking it lies inside ``root`` (else ``ValueError``)."""
-    root_r, path_r = Path(root).resolve(), Path(path).resolve()
-    if not path_r.is_relative_to(root_r):
-        raise ValueError(f"{path} is outside {root}")
-    return path_r
-
-
-def relative_href(root: Path, path: Path) -> str:
-    """A relative, percent-encoded link from ``root/index.html`` to ``path``."""
-    rel = PurePosixPath(*inside(root, path).relative_to(Path(root).resolve()).parts)
-    return quote(str(rel), safe="/")
-
+from analysis.reports.narrative import fmt_prob, fmt_rate, fmt_value, record_scale, verdict_badge
+from analysis.reports.paths import inside, relative_href, safe_name  # noqa: F401 - re-exported
 
 def _missing(x: Any) -> bool:
     if x is None:
@@ -113,6 +80,7 @@ th[data-dir=asc]::after { content: " ▲"; } th[data-dir=desc]::after { content:
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.error { color: #a50026; font-family: monospace; font-size: 12px; white-space: pre-wrap; }
 .muted { color: #777; font-size: 90%; }
+td.region { white-space: nowrap; } td.id { color: #666; font-size: 12px; word-break: break-all; }
 """
 
 
@@ -126,7 +94,7 @@ def _cell(text: str, value: Any = None, cls: str = "") -> str:
 def _target_row(r: Mapping[str, Any], lang: str) -> str:
     e = html.escape
     unit = str(r.get("unit") or "")
-    scale = "points" if unit == "%" or r.get("kind") in ("share", "rate") else "log"
+    scale = record_scale(r)
     by, ty = r.get("baseline_year"), r.get("target_year")
     def level(v: Any, year: Any) -> str:
         if _missing(v):
@@ -143,9 +111,9 @@ def _target_row(r: Mapping[str, Any], lang: str) -> str:
         links.append(f'<a href="{e(str(r["ipynb_href"]), quote=True)}">{_TEXT[lang]["notebook"]}</a>')
     return (
         "<tr>"
-        + _cell(e(str(r.get("region") or "")))
+        + _cell(e(str(r.get("region") or "")), cls="region")
         + _cell(e(str(r.get("indicator_zh") or r.get("indicator") or "")))
-        + _cell(e(str(r.get("target_id") or "")))
+        + _cell(e(str(r.get("target_id") or "")), cls="id")
         + _cell(e(f"{base} → {tgt}" if base else tgt), _num_attr(r.get("target_value")))
         + _cell(e(fmt_rate(r.get("required_cagr"), scale, lang)), _num_attr(r.get("required_cagr")), "num")
         + _cell(e(fmt_prob(r.get("p_meet"))), _num_attr(r.get("p_meet")), "num")

@@ -12,16 +12,18 @@ and a fresh one started for the next job; every kernel is recycled after ``max_u
 from __future__ import annotations
 
 import atexit
-import os
 import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
 KERNEL_NAME = "analysis"
+LOG_NAME = "kernels.log"
 
-#: run once in a new kernel: heavy imports and the data, so notebooks start warm
+#: run once in a new kernel: heavy imports and the data, so notebooks start warm; then a reset, so
+#: the first notebook sees an empty namespace like the others
 WARMUP = """
+__import__('analysis.reports.kernels', fromlist=['_']).remember_kernel_state()
 import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrative, analysis.reports.params
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
@@ -30,14 +32,26 @@ try:
     analysis.assess.get_engine(0)
 except Exception:  # engine or data missing: the notebook will report it
     pass
+__import__('analysis.reports.kernels', fromlist=['_']).reset_kernel_state()
 """
 
 #: run (silently) after each notebook
 RESET = "__import__('analysis.reports.kernels', fromlist=['_']).reset_kernel_state()"
 
+_SAVED: dict[str, Any] = {}
+
+
+def remember_kernel_state() -> None:
+    """Inside a fresh kernel: note what :func:`reset_kernel_state` restores (cwd, warning filters)."""
+    import os
+    import warnings
+
+    _SAVED["cwd"] = os.getcwd()
+    _SAVED["filters"] = list(warnings.filters)
+
 
 def reset_kernel_state() -> None:
-    """Inside a kernel: forget the previous notebook (namespace, figures, rcParams, cwd)."""
+    """Inside a kernel: forget the previous notebook (namespace, figures, rcParams, warnings, cwd)."""
     import os
     import warnings
 
@@ -54,56 +68,81 @@ def reset_kernel_state() -> None:
         matplotlib.rcdefaults()
     except ImportError:
         pass
-    warnings.resetwarnings()
-    home = os.environ.get("ANALYSIS_KERNEL_CWD")
-    if home:
-        os.chdir(home)
+    if "filters" in _SAVED:
+        warnings.filters[:] = _SAVED["filters"]
+        warnings._filters_mutated()  # type: ignore[attr-defined]
+    if "cwd" in _SAVED:
+        os.chdir(_SAVED["cwd"])
 
 
 class KernelSession:
     """A kernel kept warm in this process (not thread-safe: use one per thread)."""
 
     def __init__(self, kernel_name: str = KERNEL_NAME, warmup: str = WARMUP, max_uses: int = 20,
-                 startup_timeout: float = 60, log_path: str | None = None):
+                 warmup_timeout: float = 300, log_path: str | None = None):
         self.kernel_name = kernel_name
         self.log_path = log_path  # the kernel's own stdout/stderr go here (default: discarded)
         self.warmup = warmup
         self.max_uses = max_uses
-        self.startup_timeout = startup_timeout
+        self.warmup_timeout = warmup_timeout
         self.km: Any = None
+        self.kc: Any = None  # one client per kernel, channels kept open between notebooks
+        self._pending: str | None = None  # msg_id of a warm-up/reset request not yet answered
         self.uses = 0
         self.starts = 0
 
     # -------------------------------------------------------------- lifecycle
+    def prestart(self) -> None:
+        """Start the kernel and send the warm-up now, without waiting (overlaps with other work)."""
+        if self.km is None:
+            self._launch()
+
     def acquire(self) -> Any:
         """A started, warmed-up ``AsyncKernelManager`` for the next notebook."""
-        if self.km is not None and (self.uses >= self.max_uses or not self._alive()):
+        if self.km is not None and self._pending is None and (self.uses >= self.max_uses or not self._alive()):
             self.shutdown()
+        if self.km is not None and self._pending is not None:
+            try:  # the reset sent after the previous notebook
+                self._settle()
+            except Exception:  # noqa: BLE001 - a kernel that cannot reset is replaced
+                self.shutdown()
         if self.km is None:
-            self._start()
+            self._launch()
+            try:
+                self._settle()
+            except Exception:
+                self.shutdown()
+                raise
         self.uses += 1
         return self.km
 
     def release(self, ok: bool) -> None:
-        """After a notebook: reset the kernel for reuse if it succeeded, else shut it down."""
+        """After a notebook: queue a reset (it runs while the caller exports HTML), or shut down."""
         if self.km is None:
             return
         if not ok or self.uses >= self.max_uses:
             self.shutdown()
             return
         try:
-            self._execute(RESET, timeout=30)
-        except Exception:  # noqa: BLE001 - a kernel that cannot reset is not reused
+            self._pending = self.kc.execute(RESET, silent=True, store_history=False, allow_stdin=False)
+        except Exception:  # noqa: BLE001
             self.shutdown()
+
+    def _settle(self) -> None:
+        msg_id, self._pending = self._pending, None
+        if msg_id is not None:
+            self._wait_reply(msg_id, timeout=self.warmup_timeout)
 
     def shutdown(self) -> None:
         """Stop the kernel (if any)."""
-        km, self.km, self.uses = self.km, None, 0
+        km, kc, self.km, self.kc, self.uses, self._pending = self.km, self.kc, None, None, 0, None
         if km is None:
             return
         from jupyter_core.utils import run_sync
 
         try:
+            if kc is not None:
+                kc.stop_channels()
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort on the way out
             pass
@@ -117,7 +156,11 @@ class KernelSession:
         except Exception:  # noqa: BLE001
             return False
 
-    def _start(self) -> None:
+    def _launch(self) -> None:
+        """Start the kernel process, connect a client and queue the warm-up (returns at once).
+
+        ZeroMQ queues the request until the kernel is up; :meth:`acquire` waits for its reply.
+        """
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -134,39 +177,68 @@ class KernelSession:
                 log.close()
         self.km = km
         self.starts += 1
-        if self.warmup:
-            try:
-                self._execute(self.warmup, timeout=300)
-            except Exception:
-                self.shutdown()
-                raise
+        kc = km.client()
+        kc.start_channels()
+        kc.allow_stdin = False
+        self.kc = kc
+        # the warm-up (or a no-op) doubles as the readiness check
+        self._pending = kc.execute(self.warmup or "pass", silent=True, store_history=False, allow_stdin=False)
 
-    def _execute(self, code: str, timeout: float) -> None:
+    def _wait_reply(self, msg_id: str, timeout: float) -> None:
+        """Wait for the shell reply to ``msg_id``; raise if the code failed or the kernel died."""
         from jupyter_core.utils import run_sync
 
-        async def run() -> None:
+        async def run() -> dict:
             import time
 
-            kc = self.km.client()
-            kc.start_channels(iopub=False, stdin=False, hb=False)  # only the shell reply is needed
-            try:
-                msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-                deadline = time.monotonic() + timeout
-                while True:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TimeoutError(f"kernel did not answer within {timeout} s")
-                    reply = await kc.get_shell_msg(timeout=remaining)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-                if reply["content"].get("status") != "ok":
-                    c = reply["content"]
-                    raise RuntimeError(f"kernel setup failed: {c.get('ename')}: {c.get('evalue')}")
-            finally:
-                kc.stop_channels()
+            deadline = time.monotonic() + timeout
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"kernel did not answer within {timeout} s")
+                try:
+                    reply = await self.kc.get_shell_msg(timeout=min(remaining, 2.0))
+                except Exception:  # queue.Empty: check the kernel is still there, then wait on
+                    if not await self.km.is_alive():
+                        raise RuntimeError("the kernel died while starting (see the kernel log)") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply
 
-        run_sync(run)()
+        reply = run_sync(run)()
+        if reply["content"].get("status") != "ok":
+            c = reply["content"]
+            raise RuntimeError(f"kernel setup failed: {c.get('ename')}: {c.get('evalue')}")
 
+
+# ---------------------------------------------------------------------- papermill engine
+def _register_engine() -> None:
+    """A papermill engine that runs on a session's open kernel client (no reconnect per notebook).
+
+    nbclient connects a new client and waits for ``kernel_info`` for every notebook (~0.2 s);
+    given ``kc=`` this engine hands the session's connected client to nbclient instead.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kc = kwargs.pop("kc", None)
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            client.kc = kc  # connected already; nbclient keeps it open since it does not own the kernel
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
+WARM_ENGINE = "analysis-warm-kernel"
 
 _LOCAL = threading.local()
 _ALL: list[KernelSession] = []
@@ -176,12 +248,11 @@ _LOCK = threading.Lock()
 def thread_session(max_uses: int = 20, log_dir: str | Path | None = None) -> KernelSession:
     """This thread's warm kernel session (created on first use, shut down at process exit).
 
-    With ``log_dir``, the kernel's own output goes to ``<log_dir>/kernel-<pid>-<thread>.log``.
+    With ``log_dir``, the kernel's own output is appended to ``<log_dir>/kernels.log``.
     """
     s = getattr(_LOCAL, "session", None)
     if s is None:
-        log = (str(Path(log_dir) / f"kernel-{os.getpid()}-{threading.get_ident() % 100000}.log")
-               if log_dir else None)
+        log = str(Path(log_dir) / LOG_NAME) if log_dir else None
         s = KernelSession(max_uses=max_uses, log_path=log)
         _LOCAL.session = s
         with _LOCK:
@@ -211,3 +282,14 @@ def _register_exit_hooks() -> None:
 
 
 _register_exit_hooks()
+
+
+_ENGINE_READY = False
+
+
+def ensure_engine() -> None:
+    """Register the warm-kernel papermill engine once per process."""
+    global _ENGINE_READY
+    if not _ENGINE_READY:
+        _register_engine()
+        _ENGINE_READY = True

@@ -321,19 +321,23 @@ def source_link(source: Any) -> str:
 
 
 def sources_table(frame: pd.DataFrame | None, unit: str = "", lang: str = "zh") -> str:
-    """Every value used, with its source (linked) and the verbatim quote."""
+    """Every value used, with its source (linked) and the verbatim quote (and region, if a column)."""
     zh = lang == "zh"
     if frame is None or len(frame) == 0:
         return f"<p>{label('no_data', lang)}</p>"
+    with_region = "region" in frame.columns
     heads = (["年份", "数值", "限定", "可靠性", "来源", "原文"] if zh else
              ["year", "value", "qualifier", "reliability", "source", "quote"])
+    if with_region:
+        heads = [label("region", lang)] + heads
     out = ["<table class='sources'><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>"]
     for _, r in frame.iterrows():
         derived = bool(r.get("derived", False)) if not _missing(r.get("derived", 0)) else False
         qual = html.escape(str(r.get("qualifier", "") or "")) + (" · derived" if derived else "")
         year = "" if _missing(r.get("year")) else str(int(r.get("year")))
+        region = f"<td class='region'>{html.escape(str(r.get('region', '')))}</td>" if with_region else ""
         out.append(
-            f"<tr><td>{year}</td><td>{fmt_value(r.get('value'), unit, lang)}</td><td>{qual}</td>"
+            f"<tr>{region}<td>{year}</td><td class='num'>{fmt_value(r.get('value'), unit, lang)}</td><td>{qual}</td>"
             f"<td>{html.escape(str(r.get('reliability', '') or ''))}</td><td>{source_link(r.get('source', ''))}</td>"
             f"<td class='quote'>{html.escape(str(r.get('quote', '') or ''))}</td></tr>"
         )
@@ -371,6 +375,13 @@ def method_note(lang: str = "zh") -> str:
 
 
 # ---------------------------------------------------------------------- city scorecard
+def record_scale(r: Mapping[str, Any]) -> str:
+    """The model scale of an assessment record: its ``scale`` field, else guessed from kind/unit."""
+    if r.get("scale") in ("log", "points"):
+        return str(r["scale"])
+    return "points" if r.get("kind") in ("share", "rate") or (not r.get("kind") and r.get("unit") == "%") else "log"
+
+
 def scorecard_table(results: pd.DataFrame, lang: str = "zh") -> str:
     """One row per target of a city (a frame of ``Assessment.to_record()`` rows)."""
     zh = lang == "zh"
@@ -379,7 +390,7 @@ def scorecard_table(results: pd.DataFrame, lang: str = "zh") -> str:
     out = ["<table class='scorecard'><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>"]
     for r in results.to_dict(orient="records"):
         unit = str(r.get("unit") or "")
-        scale = "points" if unit == "%" or r.get("kind") in ("share", "rate") else "log"
+        scale = record_scale(r)
         base = "" if _missing(r.get("baseline_value")) else (
             f"{fmt_value(r.get('baseline_value'), unit, lang)}（{_year(r.get('baseline_year'))}）" if zh else
             f"{fmt_value(r.get('baseline_value'), unit, lang)} ({_year(r.get('baseline_year'))})")
@@ -433,3 +444,23 @@ def summary_record(a: Assessment) -> dict[str, Any]:
 def target_block(a: Assessment, lang: str = "zh") -> str:
     """A compact block for one target inside a city report: id, verdict paragraph, notes."""
     return f"<h4>{html.escape(a.target_id)}</h4>" + headline(a, lang) + notes_list(a.notes, lang)
+
+
+def panel_intro(n_regions: int, n_values: int, unit: str, lang: str = "zh") -> str:
+    if lang == "zh":
+        return f"<p>{n_regions} 个地区，{n_values} 个有来源的数值（单位：{html.escape(unit)}）。</p>"
+    return f"<p>{n_regions} regions, {n_values} sourced values (unit: {html.escape(unit)}).</p>"
+
+
+def backtest_note(lang: str = "zh") -> str:
+    """What the backtest scores mean."""
+    if lang == "zh":
+        return ("<p>滚动起点回测：对每个地区和起点年份，只用起点及以前的数据（同类地区也一样）预测 h 年后的水平。"
+                "CRPS 衡量整个预测分布的误差（越低越好）；覆盖率是实际值落入 50/80/95% 预测区间的比例，应接近名义水平；"
+                "Brier 分数针对“h 年增长至少 10/20/50/100%”这类目标事件（越低越好）。"
+                "no_change、drift 为基准模型。</p>")
+    return ("<p>Rolling origin: for every region and origin year, only data up to the origin (peers too) forecast the "
+            "level h years later. CRPS scores the whole predictive distribution (lower is better); coverage is the "
+            "share of outcomes inside the 50/80/95% intervals and should match the nominal level; Brier scores are "
+            "for target-like events (growth of at least 10/20/50/100% over h years; lower is better). no_change and "
+            "drift are baselines.</p>")

@@ -121,21 +121,37 @@ def _hint(name: str, candidates: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------- domain checks
-def _check_target_id(value: str) -> str:
-    from analysis.data.loaders import load_targets
+_REGISTRY_CACHE: dict[tuple, tuple[list[str], list[str]]] = {}
 
-    ids = load_targets()["target_id"].astype(str).tolist()
+
+def registry_names() -> tuple[list[str], list[str]]:
+    """Target ids and regions of the registry (re-read only when the file changes)."""
+    from analysis.config import data_dir
+
+    path = data_dir() / "targets" / "targets.csv"
+    st = path.stat() if path.exists() else None
+    key = (str(path), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+    if key not in _REGISTRY_CACHE:
+        from analysis.data.loaders import load_targets
+
+        reg = load_targets()
+        _REGISTRY_CACHE.clear()
+        _REGISTRY_CACHE[key] = (reg["target_id"].astype(str).tolist(), sorted(set(reg["region"].astype(str))))
+    return _REGISTRY_CACHE[key]
+
+
+def _check_target_id(value: str) -> str:
+    ids = registry_names()[0]
     if value not in ids:
         raise ParameterError(f"unknown target {value!r} (not in data/targets/targets.csv); {_hint(value, ids)}")
     return value
 
 
 def _check_region(value: str) -> str:
-    from analysis.data.loaders import load_targets
     from analysis.data.regions import normalise_region
 
     name = normalise_region(value)
-    regions = sorted(set(load_targets()["region"].astype(str)))
+    regions = registry_names()[1]
     if name not in regions:
         raise ParameterError(f"no targets for region {value!r} in the registry; {_hint(name, regions)}")
     return name

@@ -31,13 +31,16 @@ def _figure(width: float = 7.5, height: float = 4.2) -> tuple[Figure, object]:
     return fig, ax
 
 
-def _empty(ax, lang: str, title: str = "") -> None:
-    ax.text(0.5, 0.5, label("no_data", lang), ha="center", va="center", fontsize=13, color="#777777",
+def _empty(ax, lang: str, title: str = "", shrink: bool = True) -> None:
+    """Say "no data" on the canvas; a figure with one axes shrinks to a strip."""
+    ax.text(0.5, 0.5, label("no_data", lang), ha="center", va="center", fontsize=12, color="#777777",
             transform=ax.transAxes)
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
+    if shrink and len(ax.figure.axes) == 1:
+        ax.figure.set_size_inches(ax.figure.get_figwidth(), 1.4)
 
 
 def _unit_label(name: str, unit: str, lang: str) -> str:
@@ -74,7 +77,7 @@ def fan_grid(assessments: Sequence[Assessment], lang: str = "zh", ncols: int = 2
     for ax in axes[len(assessments):]:
         ax.set_axis_off()
     if not assessments:
-        _empty(axes[0], lang)
+        _empty(axes[0], lang, shrink=False)
     return fig
 
 
@@ -86,7 +89,7 @@ def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
     hist = a.history if a.history is not None else pd.DataFrame(columns=["year", "value"])
     fan = a.fan
     if hist.empty and (fan is None or fan.empty) and a.target_value is None:
-        _empty(ax, lang, title)
+        _empty(ax, lang, title, shrink=not small)
         return
     if not hist.empty:
         qual = hist["qualifier"] if "qualifier" in hist else pd.Series("exact", index=hist.index)
@@ -349,29 +352,37 @@ def reliability_diagram(calibration: pd.DataFrame, lang: str = "zh") -> Figure:
 
 
 def interval_coverage(scores: pd.DataFrame, lang: str = "zh", indicator: str = "all") -> Figure:
-    """Coverage of the 50/80/95 % intervals by model and horizon, against the nominal levels."""
-    import seaborn as sns
-
-    fig, ax = _figure(7.5, 3.8)
+    """Coverage of the 50/80/95 % intervals by horizon, one panel per level, a line per model."""
+    levels = [c for c in ("coverage_50", "coverage_80", "coverage_95") if scores is not None and c in scores]
+    d = scores[scores["indicator"] == indicator] if levels else pd.DataFrame()
     title = label("coverage_chart", lang)
-    d = scores[scores["indicator"] == indicator] if scores is not None and not scores.empty else pd.DataFrame()
-    cols = [c for c in ("coverage_50", "coverage_80", "coverage_95") if c in d]
-    d = d.dropna(subset=cols, how="all") if cols else d
     if d.empty:
+        fig, ax = _figure(7.5, 2.5)
         _empty(ax, lang, title)
         return fig
-    long = d.melt(id_vars=["model", "horizon"], value_vars=cols, var_name="level", value_name="coverage")
-    long["level"] = long["level"].str.replace("coverage_", "", regex=False) + "%"
-    long["model"] = long["model"] + " h=" + long["horizon"].astype(str)
-    sns.pointplot(data=long, x="level", y="coverage", hue="model", ax=ax, dodge=0.4, markersize=4, linewidth=1)
-    for nominal, x in ((0.5, 0), (0.8, 1), (0.95, 2)):
-        ax.plot([x - 0.4, x + 0.4], [nominal, nominal], color="black", lw=2)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
-    ax.set_xlabel(label("nominal", lang))
-    ax.set_ylabel(label("coverage_chart", lang))
-    ax.set_title(title)
-    ax.legend(fontsize=7, ncol=3, loc="lower right")
+    fig = Figure(figsize=(9.0, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(levels), sharey=False)
+    axes = np.atleast_1d(axes)
+    palette = dict(zip(sorted(d["model"].unique()), _palette(d["model"].nunique())))
+    for ax, col in zip(axes, levels):
+        nominal = int(col.split("_")[1]) / 100
+        for model, g in d.sort_values("horizon").groupby("model"):
+            ax.plot(g["horizon"], g[col], marker="o", color=palette[model], label=str(model))
+        ax.axhline(nominal, color="black", lw=1.5, ls="--")
+        ax.set_title(f"{int(nominal * 100)}% " + ("区间" if lang == "zh" else "interval"), fontsize=10)
+        ax.set_xlabel(label("horizon", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    axes[0].set_ylabel(label("coverage_chart", lang))
+    axes[-1].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title + ("（虚线：名义水平）" if lang == "zh" else " (dashed: nominal)"), fontsize=11)
     return fig
+
+
+def _palette(n: int) -> list:
+    import seaborn as sns
+
+    return sns.color_palette("tab10", n)
 
 
 def crps_by_model(scores: pd.DataFrame, lang: str = "zh", indicator: str = "all",

@@ -93,13 +93,31 @@ def notebook_path(notebook: str) -> Path:
     return notebooks_dir() / f"{notebook}.ipynb"
 
 
+class KernelNotFound(RuntimeError):
+    """The Jupyter kernel the reports run on is not registered."""
+
+
+def check_kernel(kernel_name: str = KERNEL_NAME) -> None:
+    """Fail fast, with the fix, when the ``analysis`` kernel is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel as err:
+        raise KernelNotFound(
+            f"Jupyter kernel {kernel_name!r} is not installed; run `make install`, or "
+            f"`python -m ipykernel install --sys-prefix --name {kernel_name}` in this environment"
+        ) from err
+
+
 # ---------------------------------------------------------------------- execute
 def execute_notebook(notebook: str | Path, out_ipynb: Path, params: Mapping[str, Any], *, km: Any = None,
-                     kernel_name: str = KERNEL_NAME, timeout: float | None = 900) -> Any:
+                     kc: Any = None, kernel_name: str = KERNEL_NAME, timeout: float | None = 900) -> Any:
     """Run a notebook with papermill; the executed notebook is written to ``out_ipynb`` (atomically).
 
     Raises ``papermill.PapermillExecutionError`` when a cell fails (the executed notebook with the
-    traceback is still written). ``km`` is an optional started kernel manager to reuse.
+    traceback is still written). ``km`` is an optional started kernel manager to reuse, ``kc`` an
+    optional connected client of it (see :mod:`analysis.reports.kernels`).
     """
     import papermill as pm
 
@@ -111,6 +129,11 @@ def execute_notebook(notebook: str | Path, out_ipynb: Path, params: Mapping[str,
     kwargs: dict[str, Any] = {}
     if km is not None:
         kwargs["km"] = km
+    if km is not None and kc is not None:
+        from analysis.reports.kernels import WARM_ENGINE, ensure_engine
+
+        ensure_engine()
+        kwargs.update(kc=kc, engine_name=WARM_ENGINE)
     try:
         nb = pm.execute_notebook(
             str(src), tmp, parameters=dict(params), kernel_name=kernel_name, progress_bar=False,
@@ -282,7 +305,7 @@ def render_report(notebook: str, params: Mapping[str, Any], out_html: str | Path
     ok = False
     try:
         km = session.acquire()
-        nb = execute_notebook(notebook, ipynb, checked, km=km, timeout=timeout)
+        nb = execute_notebook(notebook, ipynb, checked, km=km, kc=session.kc, timeout=timeout)
         ok = True
     except Exception as err:  # noqa: BLE001 - reported per report, the batch goes on
         result.error, result.stage = error_message(err), "execute"

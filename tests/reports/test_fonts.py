@@ -1,0 +1,53 @@
+"""Chinese text in charts: a real CJK font registered without any system package."""
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from analysis.reports import fonts
+
+
+def test_cjk_font_comes_from_the_pypi_package():
+    import pylopdf_fonts_zh_cn
+
+    assert fonts.cjk_font_path() == pylopdf_fonts_zh_cn.sans_path()
+
+
+def test_setup_plotting_renders_chinese_without_glyph_warnings(tmp_path):
+    import seaborn as sns
+
+    sns.set_theme()  # resets fonts: setup_plotting must still win
+    family = fonts.setup_plotting()
+    assert family == "Noto Sans SC"
+    assert matplotlib.rcParams["font.family"][:2] == ["DejaVu Sans", family]
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_title("高新技术企业数量（家）目标：100")
+    ax.set_xlabel("年份 year")
+    ax.plot([2021, 2022], [-49, 100])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any "Glyph … missing" fails here
+        fig.savefig(tmp_path / "zh.png")
+    assert (tmp_path / "zh.png").stat().st_size > 5000
+
+
+def test_setup_plotting_twice_is_harmless():
+    assert fonts.setup_plotting() == fonts.setup_plotting()
+
+
+def test_font_face_css_embeds_only_the_page_characters():
+    chars = fonts.page_characters('<p>汕尾市 目标</p><img src="data:image/png;base64,5rGV5bC+">')
+    assert chars == "".join(sorted("汕尾市目标"))
+    css = fonts.font_face_css(chars)
+    assert css.startswith("@font-face") and "base64," in css
+    assert len(css) < 60_000  # a subset, not the 8 MB font
+
+
+def test_embed_page_font_inserts_style_in_head():
+    page = "<html><head><title>t</title></head><body>高企</body></html>"
+    out = fonts.embed_page_font(page)
+    assert out.index("@font-face") < out.index("</head>")
+    assert fonts.embed_page_font("<p>ascii only</p>") == "<p>ascii only</p>"

@@ -1,0 +1,68 @@
+"""index.html: escaping, safe file names, sortable, failures listed."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analysis.reports.batch import make_job
+from analysis.reports.index import relative_href, render_index, safe_name, write_index
+
+EVIL = "<script>alert(1)</script>"
+
+
+def _rows():
+    targets = [
+        {"target_id": "t1", "region": EVIL, "indicator_zh": "高企 & <b>", "unit": "家", "baseline_year": 2021,
+         "baseline_value": 49, "target_year": 2022, "target_value": 100, "required_cagr": 1.0408, "p_meet": 0.03,
+         "verdict": "implausible", "href": "targets/t1.html"},
+        {"target_id": "t2\"onmouseover=\"x", "region": "中山市", "indicator_zh": "研发经费投入强度", "unit": "%",
+         "kind": "share", "target_value": 3.5, "target_year": 2025, "p_meet": None, "verdict": "insufficient_data",
+         "href": "targets/t2.html"},
+    ]
+    cities = [{"region": EVIL, "n_targets": 2, "counts": {"implausible": 1}, "href": "cities/x.html"}]
+    failures = [{"name": f"target: {EVIL}", "error": f"KeyError: unknown target '{EVIL}'", "ipynb_href": "_work/x.ipynb"}]
+    return targets, cities, failures
+
+
+def test_every_data_string_is_escaped():
+    page = render_index(*_rows())
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "高企 &amp; &lt;b&gt;" in page
+    assert 'onmouseover="x' not in page
+    assert len(re.findall(r"<script", page)) == 1  # only the inline sorter
+    assert "<script src" not in page
+
+
+def test_index_content_and_sorting_hooks():
+    page = render_index(*_rows())
+    assert '<html lang="zh">' in page
+    assert "3%" in page and "+104.1%/年" in page and "49家 (2021) → 100家 (2022)" in page
+    assert 'data-type="num"' in page and "addEventListener('click'" in page
+    assert 'data-v="0.03"' in page  # numeric sort key
+    assert "生成失败的报告" in page and "_work/x.ipynb" in page
+    assert render_index(*_rows(), lang="en").count('<html lang="en">') == 1
+
+
+def test_write_index_embeds_font_and_is_atomic(tmp_path):
+    path = write_index(tmp_path, *_rows())
+    assert path == tmp_path / "index.html"
+    assert "@font-face" in path.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]  # no temp file left
+
+
+def test_safe_name_cannot_leave_the_folder():
+    name = safe_name("../../etc/x")
+    assert "/" not in name and ".." not in name and name.startswith("etc-x-")
+    assert safe_name("a/b") != safe_name("a-b")
+    assert safe_name("汕尾市").startswith("汕尾市-")
+    assert safe_name("....") .startswith("report-")
+
+
+def test_job_paths_stay_inside_out_dir(tmp_path):
+    for evil in ("../../etc/x", "/etc/passwd", "..", "a\\..\\..\\b", "\x00x", EVIL):
+        job = make_job("target", evil, {"target_id": evil}, tmp_path)
+        for p in (job.html, job.ipynb, job.sidecar):
+            assert Path(p).resolve().is_relative_to(tmp_path.resolve()), (evil, p)
+        href = relative_href(tmp_path, Path(job.html))
+        assert not href.startswith(("/", "..")) and "%2F" not in href
