@@ -2,5 +2,15 @@
 
 - :mod:`analysis.targets.text`: normalisation with an offset map back to the original text.
 - :mod:`analysis.targets.numerals`: numbers, units, ranges, percentages, masked numbers.
-- :mod:`analysis.targets.extract`: sentences, tables, time, past/future, candidate rows, evaluation.
+- :mod:`analysis.targets.extract`: the entry points (``extract_text``, ``extract_file``); re-exports.
+- :mod:`analysis.targets.document`: title, region, year and kind of a document.
+- :mod:`analysis.targets.clauses`: review/plan sections, sentence spans, target and base years.
+- :mod:`analysis.targets.candidates`: the ``Candidate`` and ``SentenceContext`` records.
+- :mod:`analysis.targets.indicators`: synonyms → catalogue codes.
+- :mod:`analysis.targets.rules`: verbs, cues, subjects, comparators, target types.
+- :mod:`analysis.targets.sentences`: targets in running text.
+- :mod:`analysis.targets.phrases`: 只增不减, 全覆盖, 零的突破, 翻一番.
+- :mod:`analysis.targets.tables`: flattened tables.
+- :mod:`analysis.targets.merge`: restatements, rank lists, units.
+- :mod:`analysis.targets.evaluate`: precision/recall against the hand-checked registry.
 """

@@ -1,0 +1,138 @@
+"""Post-processing of a document's candidates: restatements, rank lists, units.
+
+Holds :func:`_merge` (a target restated in the prose is one row; table rows stay separate
+records, cross-referenced in ``note``), :func:`_expand_list_ranks` ("N项指标排名前进M位" → one rank
+row per listed target), :func:`_fill_units` (breakthrough rows borrow a unit) and
+:func:`_registry_unit` (units the loader does not know go to ``note``). :func:`_similar`, the
+fuzzy indicator-name comparison, is shared with :mod:`analysis.targets.evaluate`.
+"""
+from __future__ import annotations
+
+import re
+
+from analysis.targets.candidates import Candidate
+from analysis.targets.indicators import _catalogue_units
+from analysis.targets.numerals import COUNT_UNITS, parse_number
+
+_NAME_NOISE = re.compile(r"[((][^()()]*[))]|数量|总额|总数|当年|全市|全区|年度")
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether two indicator names (as written) probably name the same indicator."""
+    a2 = _NAME_NOISE.sub("", a)
+    b2 = _NAME_NOISE.sub("", b)
+    if not a2 or not b2:
+        return False
+    short, long_ = sorted((a2, b2), key=len)
+    if short in long_ and len(short) >= max(2, 0.6 * len(long_)):
+        return True
+    sa, sb = set(a2), set(b2)
+    return len(sa & sb) / len(sa | sb) >= 0.7
+
+
+def _same_target(x: Candidate, y: Candidate) -> bool:
+    if x.masked or y.masked:
+        return False
+    if (x.target_quarter or 0) != (y.target_quarter or 0):
+        return False
+    vx, ux = x.canonical()
+    vy, uy = y.canonical()
+    if vx is None or vy is None or ux != uy or abs(vx - vy) > 1e-9 * max(1.0, abs(vx)):
+        return False
+    if (x.target_type == "growth_rate") != (y.target_type == "growth_rate"):
+        return False
+    if x.indicator and y.indicator:
+        return x.indicator == y.indicator
+    return _similar(x.indicator_zh, y.indicator_zh)
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    """Merge restatements of one target in running text; keep table rows as their own records.
+
+    A target restated later in the prose (总体目标 and again under 重点工作) is one row. A table
+    row and a quarter-column cell are separate records of the document (they carry their own
+    quote, baseline or quarter), as in the hand-checked registry; they are cross-referenced in
+    ``note`` and share a baseline found in the table.
+    """
+    kept: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (c.source != "text", -c.confidence, c.start)):
+        same = [k for k in kept if _same_target(k, c)]
+        text_dup = next((k for k in same if k.source == "text" and c.source == "text" and k.start != c.start), None)
+        if text_dup is not None:
+            text_dup.confidence = round(min(0.99, text_dup.confidence + 0.05), 2)
+            text_dup.notes.append("restated later in the text")
+            continue
+        for k in same:
+            if k.baseline_value is None and c.baseline_value is not None:
+                k.baseline_value, k.baseline_year = c.baseline_value, c.baseline_year
+            if c.baseline_value is None and k.baseline_value is not None:
+                c.baseline_value, c.baseline_year = k.baseline_value, k.baseline_year
+            k.notes.append(f"also stated in the {'table' if c.source != 'text' else 'text'}")
+            c.notes.append(f"also stated in the {'table' if k.source != 'text' else 'text'}")
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+_RANK_OF_LIST = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*[项个]指标[^,,;;。]{0,10}?(?:排名|排位|位次)[^,,;;。]{0,4}?(?:前进|提升|上升|进)")
+
+
+def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
+    """"力争8项指标排名前进1位。A达到…;B达到…" → one rank row per indicator listed after it.
+
+    Only when the paragraph that follows names exactly that many targets; otherwise the single
+    row is kept with a note.
+    """
+    out = []
+    for c in cands:
+        m = _RANK_OF_LIST.search(text[c.start:c.end]) if c.target_type == "rank" else None
+        if not m:
+            out.append(c)
+            continue
+        n = int(parse_number(m.group(1)) or 0)
+        para_end = text.find("\n", c.end)
+        para_end = len(text) if para_end < 0 else para_end
+        listed: list[Candidate] = []
+        for k in cands:
+            if c.end <= k.start < para_end and k.source == "text" and k.target_type in ("level", "increment", "share") \
+                    and not any(_similar(k.indicator_zh, x.indicator_zh) for x in listed):
+                listed.append(k)
+        if len(listed) != n:
+            c.notes.append(f"rank improvement of {n} indicators; {len(listed)} targets follow in the paragraph")
+            out.append(c)
+            continue
+        for k in listed:
+            out.append(Candidate(
+                start=c.start, end=c.end, indicator_zh=k.indicator_zh + "全省排名" if "全省" in text[c.start - 30:c.end] else k.indicator_zh + "排名",
+                target_type="rank", comparator=c.comparator, target_value=c.target_value, unit=c.unit,
+                indicator=k.indicator, target_year=c.target_year,
+                notes=c.notes + [f"one of the {n} indicators whose rank is to improve (listed after it)"],
+                confidence=c.confidence, source=c.source))
+    return out
+
+
+def _fill_units(cands: list[Candidate]) -> None:
+    """Breakthrough rows take the unit of a similar target in the document, else the catalogue's."""
+    for c in cands:
+        if c.target_type != "breakthrough" or c.unit:
+            continue
+        other = next((k for k in cands if k is not c and k.unit and k.target_type not in ("breakthrough", "growth_rate")
+                      and _similar(re.sub(r"、|和", "", c.indicator_zh), re.sub(r"、|和|数量", "", k.indicator_zh))), None)
+        if other is not None:
+            c.unit = other.unit
+            c.notes.append(f"unit from the related target {other.indicator_zh}")
+        elif c.indicator:
+            c.unit = _catalogue_units().get(c.indicator, "")
+        if c.unit in COUNT_UNITS:  # a count goes from 0 to at least 1; a share or amount above 0
+            c.comparator, c.target_value = ">=", 1.0
+
+
+def _registry_unit(unit: str, notes: list[str]) -> str:
+    """The unit if the loader knows it; otherwise '' and the written unit goes to ``note``."""
+    try:
+        from analysis.data.units import KNOWN_UNITS
+    except ImportError:  # pragma: no cover
+        return unit
+    if unit and unit not in KNOWN_UNITS:
+        notes.append(f"unit as written: {unit} (not in the registry's unit list)")
+        return ""
+    return unit
