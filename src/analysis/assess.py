@@ -98,7 +98,7 @@ class Engine:
         """
         ckey = ("peer_class", indicator, as_of, h, level, parent)
         if ckey not in self._cache:
-            frame, label = peers.choose_class(self.windows(indicator, as_of, h), "", level, parent)
+            frame, label = peers.choose_class(self.windows(indicator, as_of, h), level, parent)
             key = ("peers", indicator, as_of, h, label)
             if key not in self._cache:
                 self._cache[key] = peers.fit_peers(frame, label)
@@ -230,7 +230,6 @@ class Engine:
         pf = self.peer_fit(ind, cut, h, a.region, a.level, a.parent)
         if pf is not None:
             a.reference_class = pf.reference_class
-            a.n_met = None
             a.n_peer_met, a.n_peer_windows = peers.raw_count(pf.windows, a.required_change)
             a.n_peer_regions = int(pf.windows["region"].nunique())
             a.peer_changes = pf.windows["change"].to_numpy(float)

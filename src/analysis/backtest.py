@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.models import own, peers
-from analysis.models.changes import consecutive_changes
 from analysis.models.forecast import Forecast, crps_draws, crps_t
 
 HORIZONS = (1, 2, 3)

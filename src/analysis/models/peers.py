@@ -39,13 +39,12 @@ class PeerFit:
         return np.sort(self.coefs[:, 0] + self.coefs[:, 1] * y0c)
 
 
-def choose_class(windows: pd.DataFrame, region: str, level: str, parent: str) -> tuple[pd.DataFrame, str]:
+def choose_class(windows: pd.DataFrame, level: str, parent: str) -> tuple[pd.DataFrame, str]:
     """Widen the reference class in the fixed order until it holds ≥ MIN_WINDOWS windows."""
-    others = windows[windows["region"] != region]
     candidates = [
-        (others[(others["level"] == level) & (others["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
-        (others[others["level"] == level], f"same level ({level})"),
-        (others, "all levels"),
+        (windows[(windows["level"] == level) & (windows["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
+        (windows[windows["level"] == level], f"same level ({level})"),
+        (windows, "all levels"),
     ]
     for frame, label in candidates:
         if len(frame) >= MIN_WINDOWS:
