@@ -270,8 +270,37 @@ def requirements_table(a: Assessment, lang: str = "zh") -> str:
     ]
     if a.eurostat_ratio is not None:
         rows.append(("近年实际/所需增速（Eurostat）" if zh else "observed / required rate (Eurostat)",
-                     f"{a.eurostat_ratio:.2f} ({html.escape(str(a.eurostat_category or ''))})"))
+                     f"{a.eurostat_ratio:.2f} ({html.escape(eurostat_label(a.eurostat_category, lang))})"))
     return _table(rows)
+
+
+_CLASS_ZH = (
+    ("same level (province) and parent", "同级（省级）且同上级"), ("same level (city) and parent", "同级（地级市）且同上级"),
+    ("same level (county) and parent", "同级（县级）且同上级"), ("same level (district) and parent", "同级（区）且同上级"),
+    ("same level (province)", "同级（省级）"), ("same level (city)", "同级（地级市）"),
+    ("same level (county)", "同级（县级）"), ("same level (district)", "同级（区）"), ("all levels", "所有层级"),
+    ("fewer than 20 windows", "窗口不足20个"),
+    ("unconditional (too few windows to condition on size)", "未按规模条件化（窗口太少）"),
+)
+
+
+def reference_class_label(text: str | None, lang: str = "zh") -> str:
+    """The engine's reference-class description, in Chinese for ``lang='zh'``."""
+    if not text:
+        return "—"
+    if lang != "zh":
+        return text
+    for en, zh in _CLASS_ZH:
+        text = text.replace(en, zh)
+    return text.replace("; ", "；")
+
+
+def eurostat_label(code: str | None, lang: str = "zh") -> str:
+    """Label of a Eurostat-style progress category."""
+    from analysis.models.verdict import EUROSTAT_CATEGORIES
+
+    zh, en = EUROSTAT_CATEGORIES.get(code or "", (code or "", code or ""))
+    return zh if lang == "zh" else en
 
 
 def probability_table(a: Assessment, lang: str = "zh") -> str:
@@ -283,7 +312,7 @@ def probability_table(a: Assessment, lang: str = "zh") -> str:
             continue
         mark = " ◀" if a.model == key else ""
         rows.append((html.escape(model_name(key, lang)), fmt_prob(p) + mark))
-    ref = html.escape(a.reference_class or "—")
+    ref = html.escape(reference_class_label(a.reference_class, lang))
     rows.append(("参照组" if zh else "reference class", ref))
     if a.n_peer_windows:
         met = "—" if a.n_peer_met is None else str(a.n_peer_met)

@@ -183,7 +183,9 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
     key = "peer_x_log" if a.scale == "log" else "peer_x_points"
     ax.set_xlabel(label(key, lang, h=h))
     ax.set_ylabel(label("peer_count", lang))
-    ax.set_title(title + (f" · {a.reference_class}" if a.reference_class else ""), fontsize=10)
+    from analysis.reports.narrative import reference_class_label
+
+    ax.set_title(title + (f" · {reference_class_label(a.reference_class, lang)}" if a.reference_class else ""), fontsize=10)
     if req is not None:
         ax.legend(loc="upper left", fontsize=8)
     return fig
