@@ -130,7 +130,7 @@ class Assessment:
                 "n_own_changes", "verdict_zh", "document", "quote",
             ]
         for name in names:
-            rec[name] = _clean(getattr(self, name))
+            rec[name] = json_value(getattr(self, name))
         return rec
 
     def _repr_html_(self) -> str:
@@ -159,7 +159,7 @@ class Assessment:
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
-def _clean(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """None for NaN, plain Python numbers for numpy scalars (JSON-friendly)."""
     if value is None:
         return None
@@ -170,5 +170,5 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [json_value(v) for v in value]
     return value

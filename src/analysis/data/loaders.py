@@ -30,7 +30,7 @@ from analysis.data.schemas import (
     parse_targets,
     read_text_csv,
 )
-from analysis.data.units import CANONICAL
+from analysis.data.units import canonicalise
 
 _RELIABILITY_RANK = {"official": 0, "press": 1, "secondary": 2}
 _QUALIFIER_RANK = {"exact": 0, "approx": 1, "at_least": 2, "at_most": 2}
@@ -90,9 +90,7 @@ def load_series(extra_dirs: list[str | Path] | None = None, validate: bool = Tru
     df["parent"] = df["parent"].map(lambda p: normalise_region(p) if p else p)
     df.loc[df["region"] == "全国", ["level", "parent"]] = ["country", ""]  # the nation is not a peer province
     df["value_raw"], df["unit_raw"] = df["value"], df["unit"]
-    factors = df["unit_raw"].map(lambda u: CANONICAL[u][1])
-    df["unit"] = df["unit_raw"].map(lambda u: CANONICAL[u][0])
-    df["value"] = df["value_raw"] * factors
+    df["value"], df["unit"] = canonicalise(df["value_raw"], df["unit_raw"])
     df["year"] = df["year"].astype(int)
     df = df.drop_duplicates(subset=["region", "indicator", "year", "value", "source"], keep="first")
     return df.reset_index(drop=True)
@@ -144,10 +142,7 @@ def load_targets(path: Path | None = None, validate: bool = True) -> pd.DataFram
         raise DataValidationError(problems)
     typed["region"] = typed["region"].map(normalise_region)
     typed["parent"] = typed["parent"].map(lambda p: normalise_region(p) if p else p)
-    factor = typed["unit"].map(lambda u: CANONICAL.get(u, (u, 1.0))[1])
-    typed["unit_c"] = typed["unit"].map(lambda u: CANONICAL.get(u, (u, 1.0))[0])
-    is_pct = typed["unit"].isin(["%", "百分点"])
-    typed["baseline_value_c"] = np.where(is_pct, typed["baseline_value"], typed["baseline_value"] * factor)
-    typed["target_value_c"] = np.where(is_pct, typed["target_value"], typed["target_value"] * factor)
+    typed["baseline_value_c"], typed["unit_c"] = canonicalise(typed["baseline_value"], typed["unit"])
+    typed["target_value_c"], _ = canonicalise(typed["target_value"], typed["unit"])
     typed["line"] = typed.index + 2
     return typed

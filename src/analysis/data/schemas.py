@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.data.units import CANONICAL, KNOWN_UNITS, compatible
+from analysis.data.units import CANONICAL, KNOWN_UNITS, canonicalise, compatible
 
 LEVELS = ("country", "province", "city", "district", "county")
 QUALIFIERS = ("exact", "at_least", "approx", "at_most")
@@ -226,7 +226,7 @@ def conflicting_duplicates(typed: pd.DataFrame, file: str) -> list[Problem]:
     out: list[Problem] = []
     if typed.empty:
         return out
-    canon_value = typed["value"] * typed["unit"].map(lambda u: CANONICAL.get(u, ("", 1.0))[1])
+    canon_value, _ = canonicalise(typed["value"], typed["unit"])
     keyed = typed.assign(_v=canon_value.round(9))
     for _, group in keyed.groupby(["region", "indicator", "year"], dropna=True):
         if group["_v"].nunique() > 1:

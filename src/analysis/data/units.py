@@ -4,6 +4,11 @@ The raw value and unit are kept beside the canonical ones, so nothing is lost.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas only for the annotation: keep this module import-light
+    import pandas as pd
+
 # unit as written -> (canonical unit, factor to multiply the value by)
 CANONICAL: dict[str, tuple[str, float]] = {
     "家": ("家", 1.0),
@@ -63,6 +68,12 @@ def to_canonical(value: float, unit: str) -> tuple[float, str]:
     except KeyError as exc:
         raise UnknownUnitError(f"unknown unit {unit!r}") from exc
     return value * factor, canon
+
+
+def canonicalise(values: "pd.Series", units: "pd.Series") -> tuple["pd.Series", "pd.Series"]:
+    """Vectorised :func:`to_canonical` for columns; unknown units are left as written (the schema reports them)."""
+    factors = units.map(lambda u: CANONICAL.get(u, (u, 1.0))[1])
+    return values * factors, units.map(lambda u: CANONICAL.get(u, (u, 1.0))[0])
 
 
 def compatible(unit_a: str, unit_b: str) -> bool:

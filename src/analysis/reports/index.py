@@ -7,26 +7,16 @@ table sorts by clicking a header (a few lines of inline JavaScript, no library, 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from analysis.assessment import VERDICTS
-from analysis.reports.narrative import fmt_prob, fmt_rate, fmt_value, record_scale, verdict_badge
+from analysis.reports.narrative import fmt_prob, fmt_rate, fmt_value, is_missing, record_scale, verdict_badge
 from analysis.reports.paths import inside, relative_href, safe_name  # noqa: F401 - re-exported
 
-def _missing(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return math.isnan(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 def _num_attr(x: Any) -> str:
-    if _missing(x):
+    if is_missing(x):
         return ""
     try:
         return f"{float(x):.6g}"
@@ -97,9 +87,9 @@ def _target_row(r: Mapping[str, Any], lang: str) -> str:
     scale = record_scale(r)
     by, ty = r.get("baseline_year"), r.get("target_year")
     def level(v: Any, year: Any) -> str:
-        if _missing(v):
+        if is_missing(v):
             return ""
-        return fmt_value(v, unit, lang) + ("" if _missing(year) else f" ({int(float(year))})")
+        return fmt_value(v, unit, lang) + ("" if is_missing(year) else f" ({int(float(year))})")
 
     base, tgt = level(r.get("baseline_value"), by), level(r.get("target_value"), ty) or "—"
     verdict = str(r.get("verdict") or ("error" if r.get("status") == "failed" else "insufficient_data"))

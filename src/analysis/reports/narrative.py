@@ -109,7 +109,8 @@ def heading(key: str, lang: str = "zh", level: int = 2, **fmt: Any) -> str:
 
 
 # ---------------------------------------------------------------------- number formatting
-def _missing(x: Any) -> bool:
+def is_missing(x: Any) -> bool:
+    """None, NaN or anything that is not a number counts as missing."""
     if x is None:
         return True
     try:
@@ -120,7 +121,7 @@ def _missing(x: Any) -> bool:
 
 def fmt_value(v: Any, unit: str = "", lang: str = "zh") -> str:
     """A level with its unit: ``49家``, ``12.35亿元``, ``2.45%`` (``—`` when missing)."""
-    if _missing(v):
+    if is_missing(v):
         return "—"
     v = float(v)
     if unit == "%":
@@ -140,7 +141,7 @@ def fmt_value(v: Any, unit: str = "", lang: str = "zh") -> str:
 
 def fmt_prob(p: Any) -> str:
     """A probability in percent: ``37%``, ``<1%``, ``>99%``."""
-    if _missing(p):
+    if is_missing(p):
         return "—"
     p = float(p)
     if 0 < p < 0.01:
@@ -152,7 +153,7 @@ def fmt_prob(p: Any) -> str:
 
 def fmt_change(x: Any, scale: str = "log", lang: str = "zh") -> str:
     """A change on the model scale, readable: log ratio → ``+104.1%``; points → ``+0.50个百分点``."""
-    if _missing(x):
+    if is_missing(x):
         return "—"
     x = float(x)
     if scale == "log":
@@ -162,7 +163,7 @@ def fmt_change(x: Any, scale: str = "log", lang: str = "zh") -> str:
 
 def fmt_rate(x: Any, scale: str = "log", lang: str = "zh") -> str:
     """A required/observed annual rate: fraction per year (``+104.1%/年``) or pp per year."""
-    if _missing(x):
+    if is_missing(x):
         return "—"
     x = float(x)
     per = "/年" if lang == "zh" else "/yr"
@@ -173,7 +174,7 @@ def fmt_rate(x: Any, scale: str = "log", lang: str = "zh") -> str:
 
 def fmt_annual_change(x: Any, scale: str = "log", lang: str = "zh") -> str:
     """An annual change on the model scale (log ratio or pp) as a rate per year."""
-    if _missing(x):
+    if is_missing(x):
         return "—"
     return fmt_rate(math.expm1(float(x)) if scale == "log" else float(x), scale, lang)
 
@@ -342,7 +343,7 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 def source_link(source: Any) -> str:
     """A link for an http(s) URL, escaped text for anything else (e.g. a seed file name)."""
-    s = "" if _missing(source) and not isinstance(source, str) else str(source)
+    s = "" if is_missing(source) and not isinstance(source, str) else str(source)
     if _URL.match(s):
         short = s if len(s) <= 60 else s[:57] + "…"
         return f'<a href="{html.escape(s, quote=True)}" rel="noopener noreferrer">{html.escape(short)}</a>'
@@ -361,9 +362,9 @@ def sources_table(frame: pd.DataFrame | None, unit: str = "", lang: str = "zh") 
         heads = [label("region", lang)] + heads
     out = ["<table class='sources'><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>"]
     for _, r in frame.iterrows():
-        derived = bool(r.get("derived", False)) if not _missing(r.get("derived", 0)) else False
+        derived = bool(r.get("derived", False)) if not is_missing(r.get("derived", 0)) else False
         qual = html.escape(str(r.get("qualifier", "") or "")) + (" · derived" if derived else "")
-        year = "" if _missing(r.get("year")) else str(int(r.get("year")))
+        year = "" if is_missing(r.get("year")) else str(int(r.get("year")))
         region = f"<td class='region'>{html.escape(str(r.get('region', '')))}</td>" if with_region else ""
         out.append(
             f"<tr>{region}<td>{year}</td><td class='num'>{fmt_value(r.get('value'), unit, lang)}</td><td>{qual}</td>"
@@ -420,7 +421,7 @@ def scorecard_table(results: pd.DataFrame, lang: str = "zh") -> str:
     for r in results.to_dict(orient="records"):
         unit = str(r.get("unit") or "")
         scale = record_scale(r)
-        base = "" if _missing(r.get("baseline_value")) else (
+        base = "" if is_missing(r.get("baseline_value")) else (
             f"{fmt_value(r.get('baseline_value'), unit, lang)}（{_year(r.get('baseline_year'))}）" if zh else
             f"{fmt_value(r.get('baseline_value'), unit, lang)} ({_year(r.get('baseline_year'))})")
         tgt = (f"{fmt_value(r.get('target_value'), unit, lang)}（{_year(r.get('target_year'))}）" if zh else
@@ -449,7 +450,7 @@ def verdict_counts(results: pd.DataFrame, lang: str = "zh") -> str:
 
 
 def _year(x: Any) -> str:
-    return "" if _missing(x) else str(int(float(x)))
+    return "" if is_missing(x) else str(int(float(x)))
 
 
 def frame_html(frame: pd.DataFrame, float_format: str = "{:,.3f}") -> str:

@@ -129,16 +129,13 @@ def format_evaluation(result: dict) -> str:
         lines.append(f"{d:40s} {r['tp']:4d} {r['fp']:4d} {r['fn']:4d} {pct(r['precision']):>10s} {pct(r['recall']):>8s}")
     lines.append(f"{'ALL':40s} {result['tp']:4d} {result['fp']:4d} {result['fn']:4d} "
                  f"{pct(result['precision']):>10s} {pct(result['recall']):>8s}")
-    if result["misses"]:
-        lines.append("")
-        lines.append("misses (in the registry, not proposed):")
-        for m in result["misses"]:
-            v = "masked" if _is_masked(pd.Series(m)) else f"{m.get('target_value')} {m.get('unit')}"
-            lines.append(f"  {m.get('document')}  {m.get('indicator_zh')}  {v}  «{str(m.get('quote', ''))[:50]}»")
-    if result["false_alarms"]:
-        lines.append("")
-        lines.append("false alarms (proposed, not in the registry):")
-        for m in result["false_alarms"]:
-            v = "masked" if _is_masked(pd.Series(m)) else f"{m.get('target_value')} {m.get('unit')}"
-            lines.append(f"  {m.get('document')}  {m.get('indicator_zh')}  {v}  conf={m.get('confidence')}  «{str(m.get('quote', ''))[:50]}»")
+    def row_line(m: dict, with_confidence: bool) -> str:
+        v = "masked" if _is_masked(pd.Series(m)) else f"{m.get('target_value')} {m.get('unit')}"
+        conf = f"  conf={m.get('confidence')}" if with_confidence else ""
+        return f"  {m.get('document')}  {m.get('indicator_zh')}  {v}{conf}  «{str(m.get('quote', ''))[:50]}»"
+
+    for key, title, with_conf in (("misses", "misses (in the registry, not proposed):", False),
+                                  ("false_alarms", "false alarms (proposed, not in the registry):", True)):
+        if result[key]:
+            lines += ["", title] + [row_line(m, with_conf) for m in result[key]]
     return "\n".join(lines)
