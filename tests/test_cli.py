@@ -26,6 +26,8 @@ def test_assess_json_has_every_contract_field_for_every_registry_target():
         assert all(k in rec for k in CONTRACT), set(CONTRACT) - set(rec)
         assert rec["verdict"] in VERDICTS
         assert isinstance(rec["notes"], list)
+        for key in ("baseline_year", "target_year", "horizon", "n_peer_windows"):
+            assert rec[key] is None or type(rec[key]) is int, (key, rec[key])
         if rec["p_meet"] is not None:
             assert 0 <= rec["p_meet"] <= 1
     shanwei = next(r for r in records if r["target_id"] == "shanwei2022-t01-hte_count")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.assessment import Assessment, verdict_for
+from analysis.assessment import INTEGER_FIELDS, Assessment, verdict_for
 from analysis.data.catalogue import is_log_scale, load_indicators
 from analysis.data.derived import with_derived
 from analysis.models import counts, own, peers, pooled, required
@@ -487,4 +487,8 @@ def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | N
                              indicator=str(row.get("indicator")), verdict="error",
                              notes=[f"{type(err).__name__}: {err}"]).to_record()
         records.append(rec)
-    return pd.DataFrame.from_records(records)
+    table = pd.DataFrame.from_records(records)
+    for col in INTEGER_FIELDS:  # years and counts stay whole numbers where missing values occur
+        if col in table:
+            table[col] = table[col].astype("Int64")
+    return table

@@ -159,6 +159,20 @@ class Assessment:
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
+#: fields that are whole numbers (years, counts); kept as integers in JSON and DataFrames
+INTEGER_FIELDS = ("baseline_year", "target_year", "horizon", "n_peer_windows", "n_peer_met", "n_peer_regions",
+                  "n_own_changes", "as_of")
+
+
+def json_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record ready for ``json.dumps``: NaN → None, numpy → Python, whole-number fields as int."""
+    out = {k: json_value(v) for k, v in rec.items()}
+    for k in INTEGER_FIELDS:
+        if isinstance(out.get(k), float):
+            out[k] = int(out[k])
+    return out
+
+
 def json_value(value: Any) -> Any:
     """None for NaN, plain Python numbers for numpy scalars (JSON-friendly)."""
     if value is None:

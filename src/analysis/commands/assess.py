@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.assess import assess, find_target
-    from analysis.assessment import json_value
+    from analysis.assessment import json_record
     from analysis.data.loaders import load_targets
     from analysis.data.schemas import DataValidationError
 
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     table = assess(targets, seed=args.seed, as_of=args.as_of)
     if args.format == "json":
         for rec in table.to_dict(orient="records"):
-            print(json.dumps({k: json_value(v) for k, v in rec.items()}, ensure_ascii=False))
+            print(json.dumps(json_record(rec), ensure_ascii=False))
     elif args.format == "csv":
         out = table.copy()
         out["notes"] = out["notes"].map(lambda n: " | ".join(n) if isinstance(n, list) else n)
