@@ -96,7 +96,8 @@ class Assessment:
     n_own_changes: int | None = None
     outcome_value: float | None = None
     met: bool | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)            # English sentences (contract)
+    note_codes: list[Any] = field(default_factory=list)       # the same notes as analysis.notes.Note
     quote: str = ""
     document: str = ""
     # chart data (not part of the JSON contract)
@@ -105,6 +106,20 @@ class Assessment:
     peer_changes: np.ndarray | None = None    # peers' h-year changes (model scale)
     peer_windows: pd.DataFrame | None = None  # region, start_year, end_year, start_value, end_value, change
     sources: pd.DataFrame | None = None       # source, quote, reliability for every value used
+
+    def add_note(self, code: str, **params: Any) -> None:
+        """Record a note as a code with parameters (and its English sentence in ``notes``).
+
+        >>> a = Assessment("t", "汕尾市", "hte_count")
+        >>> a.add_note("own_too_few_changes", n=1, needed=3, before=2022)
+        >>> a.notes[0], a.note_codes[0].code
+        ('own trend: 1 change(s) before 2022, fewer than 3 needed', 'own_too_few_changes')
+        """
+        from analysis.notes import Note
+
+        note = Note.make(code, **params)
+        self.note_codes.append(note)
+        self.notes.append(note.text("en"))
 
     @property
     def verdict_zh(self) -> str:
@@ -131,6 +146,7 @@ class Assessment:
             ]
         for name in names:
             rec[name] = json_value(getattr(self, name))
+        rec["note_codes"] = [n.to_json() for n in self.note_codes]
         return rec
 
     def _repr_html_(self) -> str:

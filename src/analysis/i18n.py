@@ -1,0 +1,50 @@
+"""One message catalogue per language, read with Babel (no compile step, no hand-made dicts).
+
+``translate(msgid, lang)`` returns the ``lang`` text of an English message id from
+``locale/<lang>/LC_MESSAGES/messages.po`` (English is the id itself). A missing translation
+falls back to the English id, and ``missing(lang)`` lists such ids so a test can fail on them.
+
+Example:
+    >>> translate("own trend: {n} change(s) before {before}, fewer than {needed} needed", "en")
+    'own trend: {n} change(s) before {before}, fewer than {needed} needed'
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
+
+
+def translate(msgid: str, lang: str = "en") -> str:
+    """The ``lang`` text for the English ``msgid`` (the id itself for English or when missing)."""
+    if lang == "en":
+        return msgid
+    return _catalog(lang).get(msgid, msgid)
+
+
+def missing(lang: str, msgids: list[str]) -> list[str]:
+    """Those of ``msgids`` that have no ``lang`` translation."""
+    cat = _catalog(lang)
+    return [m for m in msgids if m not in cat]
+
+
+def format_param(value: Any, lang: str = "en") -> Any:
+    """A note parameter ready for a sentence: floats with 4 significant digits, rest as is."""
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return value
