@@ -28,8 +28,8 @@ import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrativ
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
 try:
-    import analysis.assess
-    analysis.assess.get_engine(0)
+    from analysis.assess import get_engine
+    get_engine(0)
 except Exception:  # engine or data missing: the notebook will report it
     pass
 __import__('analysis.reports.kernels', fromlist=['_']).reset_kernel_state()
