@@ -140,9 +140,8 @@ def coverage_grid(indicator: str = "hte_count", level: str | None = None, parent
         True
     """
     from analysis.data.coverage import coverage_grid as grid
-    from analysis.data.regions import normalise_region
 
-    par = normalise_region(resolve.check_name(parent, "parent")) if parent is not None else None
+    par = resolve.resolve_region(parent, param="parent").name if parent is not None else None
     return grid(resolve.resolve_indicator(indicator), level=resolve.resolve_level(level), parent=par, **kwargs)
 
 

@@ -24,7 +24,7 @@ Example:
     >>> resolve_region("../../etc")
     Traceback (most recent call last):
     ...
-    analysis.resolve.ResolveError: region: '../../etc' contains path characters (/ \\ ..); give a region name such as 汕尾市
+    analysis.resolve.ResolveError: region: '../../etc' contains path characters (/ \\ ..), which a name may not hold
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _close(name: str, candidates: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------- indicators
-def _catalogue() -> pd.DataFrame:
+def indicator_catalogue() -> pd.DataFrame:
     """The indicator catalogue, re-read only when ``data/indicators.csv`` changes."""
     from analysis.config import data_dir
     from analysis.data.catalogue import load_indicators
@@ -105,7 +105,7 @@ def indicator_names() -> dict[str, str]:
     """
     from analysis.targets.indicators import load_synonyms
 
-    cat = _catalogue()
+    cat = indicator_catalogue()
     if "names" in _CACHE:
         return _CACHE["names"]
     names: dict[str, str] = {}
@@ -191,7 +191,7 @@ def check_name(name: Any, param: str) -> str:
     if not text:
         raise ResolveError(param, "is empty")
     if _PATH_CHARS.search(text):
-        raise ResolveError(param, f"{text!r} contains path characters (/ \\ ..); give a region name such as 汕尾市")
+        raise ResolveError(param, f"{text!r} contains path characters (/ \\ ..), which a name may not hold")
     return text
 
 
@@ -297,7 +297,7 @@ def check_as_of(as_of: Any, years: tuple[int, int] | None, param: str = "as_of")
     if value < first:
         raise ResolveError(param, f"{value} is before the data's first year {first}: nothing would be known")
     if value > last:
-        log.warning("%s %d is beyond the data's last year %d: every series is used in full", param, value, last)
+        log.warning("as-of year %d is beyond the data's last year %d: every series is used in full", value, last)
     return value
 
 
@@ -350,7 +350,7 @@ def _check_values(t: Mapping[str, Any]) -> None:
     code = t.get("indicator")
     if not code:
         return
-    kind = _catalogue().loc[code, "kind"]
+    kind = indicator_catalogue().loc[code, "kind"]
     ttype = str(t.get("target_type") or "level")
     base, goal = t.get("baseline_value"), t.get("target_value")
     if kind in POSITIVE_KINDS:

@@ -3,82 +3,89 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
+
+from analysis.commands.args import HELP_FORMAT, at_least, examples, fail, finite_float, name, year
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = examples(
+    "analysis assess                                  # every registry target, as a table",
+    "analysis assess --format json --id shanwei2022-t01-hte_count",
+    "analysis assess --region 汕尾 --indicator 高企 --baseline-year 2021 --baseline 49 \\",
+    "                --target-year 2022 --target 100  # an ad-hoc target (short names accepted)",
+    "analysis assess --region 新城市 --level city --parent 广东 --indicator hte_count \\",
+    "                --baseline-year 2021 --baseline 30 --target-year 2023 --target 60   # a region without series",
+    "analysis assess --as-of 2019 --seed 1            # judge with what was known in 2019",
+)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("assess", parents=[common], help="assess targets (registry or one ad-hoc target)")
-    p.add_argument("--region", help="ad-hoc target: region (e.g. 汕尾市)")
-    p.add_argument("--indicator", help="ad-hoc target: indicator code (e.g. hte_count)")
-    p.add_argument("--baseline-year", type=int)
-    p.add_argument("--baseline", type=float, help="baseline value (default: the data's value)")
-    p.add_argument("--target-year", type=int)
-    p.add_argument("--target", type=float, help="target value")
-    p.add_argument("--target-type", default="level", help="level | increment | growth_rate | share")
-    p.add_argument("--level", default=None, help="administrative level of the region (default from data)")
+    p = sub.add_parser("assess", parents=[common], help="assess targets (registry or one ad-hoc target)",
+                       description="Assess every registry target, or one ad-hoc target given by options.",
+                       epilog=EXAMPLES, formatter_class=HELP_FORMAT)
+    p.add_argument("--region", type=name, help="ad-hoc target: region (汕尾市, or the short name 汕尾)")
+    p.add_argument("--indicator", help="ad-hoc target: indicator code or Chinese name (hte_count, 高企; "
+                                       "see `analysis indicators`)")
+    p.add_argument("--baseline-year", type=year)
+    p.add_argument("--baseline", type=finite_float, help="baseline value (default: the data's value)")
+    p.add_argument("--target-year", type=year)
+    p.add_argument("--target", type=finite_float, help="target value")
+    p.add_argument("--target-type", default="level", choices=["level", "increment", "growth_rate", "share"],
+                   help="level | increment | growth_rate | share (default level)")
+    p.add_argument("--level", default=None, help="administrative level (default: from data/regions.csv or the data; "
+                                                 "required with --parent for a region without series)")
+    p.add_argument("--parent", type=name, default=None, help="parent region (default: from data/regions.csv or the data)")
     p.add_argument("--id", dest="target_ids", action="append", default=[], help="only these registry target ids")
-    p.add_argument("--as-of", type=int, default=None, help="cut every series to years ≤ YEAR before fitting")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--as-of", type=year, default=None, help="cut every series to years ≤ YEAR before fitting")
+    p.add_argument("--seed", type=at_least(0), default=0, help="Monte Carlo seed (≥ 0, default 0)")
     p.add_argument("--format", choices=["json", "csv", "table"], default="table")
     p.set_defaults(func=run)
 
 
-def _adhoc(args: argparse.Namespace) -> dict:
-    """Validate an ad-hoc target; raises ValueError with a clear message."""
+def _adhoc(args: argparse.Namespace, panel) -> dict:
+    """The ad-hoc target of the options, resolved (ResolveError naming the option otherwise)."""
     from analysis.data.catalogue import load_indicators
-    from analysis.data.loaders import load_panel
-    from analysis.data.regions import close_matches, normalise_region
+    from analysis.resolve import ResolveError, resolve_target
 
     missing = [o for o, v in (("--region", args.region), ("--indicator", args.indicator),
                               ("--target-year", args.target_year), ("--target", args.target)) if v is None]
     if missing:
-        raise ValueError(f"an ad-hoc target needs {', '.join(missing)}")
-    cat = load_indicators()
-    if args.indicator not in cat.index:
-        raise ValueError(f"unknown indicator {args.indicator!r}; close matches: "
-                         f"{', '.join(close_matches(args.indicator, list(cat.index))) or 'none'}")
-    panel = load_panel()
-    region = normalise_region(args.region)
-    regions = sorted(set(panel["region"]))
-    rows = panel[(panel["region"] == region)]
-    if rows.empty:
-        raise ValueError(f"unknown region {args.region!r} (no data); close matches: "
-                         f"{', '.join(close_matches(region, regions)) or 'none'}")
-    if args.baseline_year is not None and args.target_year <= args.baseline_year:
-        raise ValueError(f"--target-year {args.target_year} is not after --baseline-year {args.baseline_year}")
-    kind = cat.loc[args.indicator, "kind"]
-    if kind in ("count", "amount") and args.target <= 0 and args.target_type == "level":
-        raise ValueError(f"--target must be positive for a {kind} indicator, got {args.target:g}")
-    first = rows.iloc[0]
-    return {
-        "target_id": "adhoc", "region": region, "level": args.level or first["level"], "parent": first["parent"],
+        raise ResolveError(missing[0], f"an ad-hoc target needs {', '.join(missing)}")
+    t = resolve_target({
+        "target_id": "adhoc", "region": args.region, "level": args.level, "parent": args.parent,
         "indicator": args.indicator, "target_type": args.target_type, "comparator": ">=",
         "baseline_year": args.baseline_year, "baseline_value": args.baseline, "target_year": args.target_year,
-        "target_value": args.target, "unit": cat.loc[args.indicator, "unit"], "masked": False,
-    }
+        "target_value": args.target, "masked": False,
+    }, panel=panel)
+    t["unit"] = load_indicators().loc[t["indicator"], "unit"]
+    return t
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.assess import assess, find_target
+    from analysis.api import assess
+    from analysis.assess import find_target, get_engine
     from analysis.assessment import json_record
     from analysis.data.loaders import load_targets
     from analysis.data.schemas import DataValidationError
 
     adhoc = any(v is not None for v in (args.region, args.indicator, args.target, args.target_year))
     try:
+        engine = get_engine(args.seed)
         if adhoc:
-            targets = pd.DataFrame([_adhoc(args)])
+            targets = pd.DataFrame([_adhoc(args, engine.panel)])
         else:
             targets = load_targets()
             if args.target_ids:
                 targets = pd.DataFrame([find_target(i, targets) for i in args.target_ids])
-    except (ValueError, KeyError, DataValidationError) as err:
-        msg = err.args[0] if isinstance(err, KeyError) else str(err)
-        print(f"error: {msg}", file=sys.stderr)
-        return 2
+    except (KeyError, DataValidationError) as err:
+        return fail(err.args[0] if isinstance(err, KeyError) else str(err))
+    log.info("assessing %d target(s)", len(targets))
     table = assess(targets, seed=args.seed, as_of=args.as_of)
+    if adhoc and table.iloc[0]["verdict"] == "error":
+        return fail(f"invalid target: {'; '.join(table.iloc[0]['notes'])}")
     if args.format == "json":
         for rec in table.to_dict(orient="records"):
             print(json.dumps(json_record(rec), ensure_ascii=False))

@@ -5,14 +5,24 @@ import argparse
 import json
 import sys
 
+from analysis.commands.args import HELP_FORMAT, at_least, examples
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("backtest", parents=[common], help="rolling-origin backtest of every model")
-    p.add_argument("--indicator", action="append", default=None, help="only this indicator (repeatable)")
-    p.add_argument("--level", action="append", default=None, help="only regions of this level (repeatable)")
+    p = sub.add_parser(
+        "backtest", parents=[common], help="rolling-origin backtest of every model",
+        description="Rolling-origin backtest: CRPS, interval coverage and Brier scores per indicator, model and horizon.",
+        epilog=examples("analysis backtest", "analysis backtest --indicator hte_count --format json",
+                        "ANALYSIS_DATA_PATH=../shared/data analysis backtest --level province",
+                        "analysis backtest --synthetic             # calibration on simulated panels"),
+        formatter_class=HELP_FORMAT)
+    p.add_argument("--indicator", action="append", default=None,
+                   help="only this indicator, code or Chinese name (repeatable)")
+    p.add_argument("--level", action="append", default=None, choices=["province", "city", "district", "county"],
+                   help="only regions of this level (repeatable)")
     p.add_argument("--ets", action="store_true", help="also score the statsmodels ETS baseline (slow)")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws per forecast")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--draws", type=at_least(1), default=1000, help="Monte Carlo draws per forecast (≥ 1)")
+    p.add_argument("--seed", type=at_least(0), default=0, help="Monte Carlo seed (≥ 0)")
     p.add_argument("--synthetic", action="store_true", help="print the synthetic calibration table instead")
     p.add_argument("--format", choices=["json", "table", "csv"], default="table")
     p.set_defaults(func=run)
@@ -22,12 +32,15 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.backtest import run_backtest, synthetic_calibration
+    from analysis.resolve import resolve_indicator
+
+    indicators = [resolve_indicator(i) for i in args.indicator] if args.indicator else None
 
     if args.synthetic:
         table = synthetic_calibration(seed=args.seed)
     else:
         levels = tuple(args.level) if args.level else ("province", "city", "district", "county")
-        table = run_backtest(seed=args.seed, indicators=args.indicator, with_ets=args.ets,
+        table = run_backtest(seed=args.seed, indicators=indicators, with_ets=args.ets,
                              n_draws=args.draws, levels=levels)
     if table.empty:
         print("backtest: no region has enough history (≥ 3 changes and a later outcome)", file=sys.stderr)

@@ -4,17 +4,32 @@ from __future__ import annotations
 import argparse
 import sys
 
+from analysis.commands.args import HELP_FORMAT, examples, fail, name
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("data", help="validate data files, show coverage")
+    p = sub.add_parser("data", help="validate data files, show coverage", formatter_class=HELP_FORMAT,
+                       epilog=examples("analysis data validate", "analysis data coverage --indicator 高企 --level city"))
     dsub = p.add_subparsers(dest="data_command", required=True, metavar="ACTION")
-    v = dsub.add_parser("validate", parents=[common], help="validate every data file (exit 1 on problems)")
+    v = dsub.add_parser("validate", parents=[common], help="validate every data file (exit 1 on problems)",
+                        description="Validate every data file; each problem as file:line:column: reason.",
+                        epilog=examples("analysis data validate",
+                                        "analysis data validate --data-dir ../shared/data",
+                                        "analysis data validate --targets my_targets.csv"),
+                        formatter_class=HELP_FORMAT)
     v.add_argument("--targets", help="registry file to validate instead of data/targets/targets.csv")
     v.set_defaults(func=run_validate)
-    c = dsub.add_parser("coverage", parents=[common], help="region × year grid of sourced values")
-    c.add_argument("--indicator", default="hte_count", help="indicator code (default hte_count)")
-    c.add_argument("--level", default=None, help="province | city | district | county")
-    c.add_argument("--parent", default=None, help="only regions under this parent, e.g. 广东省")
+    c = dsub.add_parser("coverage", parents=[common], help="region × year grid of sourced values",
+                        description="Region × year grid of sourced values: what the outside view stands on.",
+                        epilog=examples("analysis data coverage --indicator hte_count --level city",
+                                        "analysis data coverage --indicator 研发投入强度 --parent 广东",
+                                        "analysis data coverage --indicator rd_intensity --format csv"),
+                        formatter_class=HELP_FORMAT)
+    c.add_argument("--indicator", default="hte_count",
+                   help="indicator code or Chinese name (default hte_count; see `analysis indicators`)")
+    c.add_argument("--level", default=None, choices=["country", "province", "city", "district", "county"],
+                   help="only regions of this level")
+    c.add_argument("--parent", type=name, default=None, help="only regions under this parent, e.g. 广东省 (or 广东)")
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
     c.set_defaults(func=run_coverage)
 
@@ -36,14 +51,18 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    from analysis.data.coverage import coverage_grid, format_grid
+    from analysis.api import coverage_grid
+    from analysis.data.coverage import format_grid
     from analysis.data.schemas import DataValidationError
+    from analysis.resolve import ResolveError, resolve_indicator
 
     try:
         grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent)
+    except ResolveError:
+        raise  # named by the CLI (--indicator …)
     except (DataValidationError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return fail(str(err))
+    args.indicator = resolve_indicator(args.indicator)
     if args.format == "csv":
         print(grid.to_csv(), end="")
     elif args.format == "json":

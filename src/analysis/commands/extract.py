@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from analysis.commands.args import HELP_FORMAT, examples, out_file, probability
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | None = None) -> None:
     """Add the ``extract`` subcommand to ``sub``."""
@@ -18,14 +20,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | 
         "extract", parents=parents,
         help="propose target-registry rows from raw plan text (for human review)",
         description="Candidate targets found in raw Chinese plan text: registry columns plus confidence.",
+        epilog=examples("analysis extract data/raw/000_319635f440b73d7f.txt",
+                        "analysis extract data/raw/*.txt --format json --out candidates.jsonl",
+                        "analysis extract data/raw/*.txt --evaluate data/targets/targets.csv",
+                        "analysis extract plan.txt --min-confidence 0.7"),
+        formatter_class=HELP_FORMAT,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="plain-text plan documents (UTF-8 or GB18030)")
     p.add_argument("--format", choices=["csv", "json"], default="csv",
                    help="csv (default) or json (one object per line)")
     p.add_argument("--evaluate", metavar="REGISTRY",
                    help="compare with a hand-checked registry CSV and print precision/recall")
-    p.add_argument("--out", metavar="FILE", help="write the candidates to FILE instead of stdout")
-    p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+    p.add_argument("--out", type=out_file, metavar="FILE", help="write the candidates to FILE instead of stdout")
+    p.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
                    help="only rows with confidence >= P (default 0: everything, for review)")
     p.set_defaults(func=run)
 
