@@ -4,7 +4,7 @@ Input: ``data/raw/nbs-rd-bulletin/<year>.txt`` — the text of the 国家统计�
 公报》 pages (HTML tags removed, one table row per line with tab-separated cells; see the README in
 that folder for the source repository, path, commit and official URL of every file).
 
-Output rows (series columns, see docs/HELPERS_COMMON.md):
+Output rows (series columns, see the data model in README.md and data/README.md):
 
 * ``rd_expenditure`` (亿元) and ``rd_intensity`` (%) for 全国 and the 31 provinces, one pair per
   region and bulletin year, taken from the bulletin's provincial table (附表2 / 表1 / 附表).

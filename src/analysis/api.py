@@ -116,8 +116,8 @@ def load_panel(extra_dirs: list[str | Path] | None = None, indicator: str | None
 
     Example:
         >>> sw = load_panel(indicator="高企", region="汕尾")
-        >>> sw.loc[sw["year"] == 2021, "value"].item()
-        49.0
+        >>> sorted(set(sw["region"])), sorted(set(sw["indicator"]))
+        (['汕尾市'], ['hte_count'])
     """
     from analysis.data.loaders import load_panel as load
 

@@ -66,13 +66,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (so captured output in tests sees it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def setup_logging(verbose: int = 0, quiet: int = 0) -> None:
-    """Log to stderr at WARNING, INFO with -v, DEBUG with -vv, ERROR with -q."""
-    level = logging.WARNING - 10 * verbose + 10 * quiet
-    logging.basicConfig(level=max(logging.DEBUG, min(logging.CRITICAL, level)),
-                        format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
-    for noisy in ("matplotlib", "fontTools", "PIL", "asyncio", "traitlets", "papermill", "numexpr"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, level))
+    """The ``analysis`` loggers at WARNING, INFO with -v, DEBUG with -vv, ERROR with -q, on stderr.
+
+    Example:
+        >>> setup_logging(verbose=1); logging.getLogger("analysis").level == logging.INFO
+        True
+    """
+    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * verbose + 10 * quiet))
+    logger = logging.getLogger("analysis")
+    logger.setLevel(level)
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger.addHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> int:
