@@ -12,7 +12,7 @@ import importlib
 import logging
 import sys
 
-from analysis.commands.args import FLAGS, HELP_FORMAT, examples, fail
+from analysis.commands.args import FLAGS, HELP_FORMAT, data_folder, examples, fail
 
 COMMAND_MODULES = ("data", "indicators", "assess", "backtest", "extract", "report", "batch")
 
@@ -21,7 +21,7 @@ def common_parser() -> argparse.ArgumentParser:
     """Options every command accepts (``--data-dir``, ``-v``, ``-q``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", action="append", default=[], metavar="DIR",
+        "--data-dir", action="append", default=[], metavar="DIR", type=data_folder,
         help="extra folder of series CSV files read on top of data/ (repeatable; also $ANALYSIS_DATA_PATH)",
     )
     _verbosity(common, default=argparse.SUPPRESS)

@@ -97,6 +97,14 @@ def name(text: str) -> str:
         raise argparse.ArgumentTypeError(err.reason) from None
 
 
+def data_folder(text: str) -> str:
+    """An existing folder of extra data (a typo must not silently drop data)."""
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a folder" if path.exists() else f"folder {text} does not exist")
+    return text
+
+
 def out_dir(text: str) -> str:
     """An output folder: an existing file there is refused (it would fail later with 'File exists')."""
     path = Path(text)
