@@ -105,7 +105,8 @@ def series_value_problems(typed: pd.DataFrame, file: str, catalogue: pd.DataFram
 def annual_change_problems(files: list[tuple[str, pd.DataFrame]], catalogue: pd.DataFrame) -> list["Problem"]:
     """Consecutive-year pairs of one region and indicator (across all files) that change beyond the rule.
 
-    The later row is reported, naming the earlier one; a note on either row lets the pair pass.
+    The later row is reported, naming the earlier one; a note on the later row lets the pair pass
+    (not one on the earlier row: bundled rows carry notes about their own provenance).
     """
     from analysis.data.schemas import Problem
 
@@ -138,11 +139,11 @@ def annual_change_problems(files: list[tuple[str, pd.DataFrame]], catalogue: pd.
             lo, hi = min(now, before), max(now, before)
             bad = hi >= floor and (lo <= 0 or hi / lo > limit) and hi > 0
             change = f"×{now / before:.3g}" if before > 0 else "from 0"
-        if bad and not (_noted(p["note"]) or _noted(p["note_prev"])):
+        if bad and not _noted(p["note"]):
             out.append(Problem(p["_file"], int(p["_line"]), "value",
                                f"{p['region']} {p['indicator']} {p['year'] - 1}→{p['year']}: {before:g} → {now:g} "
                                f"{p['_u']} ({change}; earlier row {p['_file_prev']}:{p['_line_prev']}): {reason}; "
-                               "explain it in either row's note if it is real"))
+                               "explain it in this row's note if it is real"))
     return out
 
 
@@ -215,12 +216,13 @@ def target_problems(typed: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> 
             continue
         check_kind = "rate" if ttype == "growth_rate" else ("share" if ttype == "share" else kind)
         bound = value_bounds(check_kind, unit, catalogue.loc[ind] if check_kind == kind else None)
-        for col in ("baseline_value", "target_value"):
+        # a growth_rate row's baseline_value is the indicator's level (1100 万元 → +9%), not a rate
+        for col in ("target_value",) if ttype == "growth_rate" else ("baseline_value", "target_value"):
             v = row[col]
             if pd.isna(v) or bound is None:
                 continue
             value = v * CANONICAL[row["unit"]][1]
-            if not bound.low <= value <= bound.high and not _noted(row.get("note", "")):
+            if not bound.low <= value <= bound.high:  # registry notes carry commentary: no escape here
                 out.append(Problem(file, line, col, f"implausible {col} {v:g} {row['unit']} "
                                                     f"(allowed {bound.low:g}–{bound.high:g} {unit}): {bound.reason}"))
         if kind in ("count", "amount") and ttype in ("level", "increment") and pd.notna(row["target_value"]) \
