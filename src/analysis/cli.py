@@ -51,8 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    from analysis.data.schemas import DataValidationError
+
     try:
         return int(args.func(args) or 0)
+    except DataValidationError as err:  # bad data met by any command: the findings, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `analysis assess | head`
         return 0
     except KeyboardInterrupt:

@@ -46,6 +46,9 @@ def test_1e308_fails_validation_and_no_longer_flips_the_verdict(tmp_path):
     assert f"{d / 's.csv'}:2:value: implausible value 1e+308 家 for hte_count" in res.stderr
     with pytest.raises(DataValidationError, match="implausible value"):
         load_series([d])  # the assessment path refuses the same file
+    res = cli("assess", "--data-dir", str(d), "--id", "shanwei2022-p-hte_count", "--format", "json")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert f"{d / 's.csv'}:2:value: implausible value" in res.stderr
 
 
 @pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "1e309"])
