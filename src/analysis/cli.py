@@ -108,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         set_extra_data_dirs(getattr(args, "data_dir", None))
     except FileNotFoundError as err:
         return fail(f"--data-dir: {err}")
+    from analysis.data.schemas import DataValidationError
+
     try:
         return int(args.func(args) or 0)
     except ResolveError as err:  # a name or number the data cannot use
         return fail(err.named(FLAGS))
+    except DataValidationError as err:  # bad data met by any command: the findings, not a traceback
+        return fail(str(err))
     except BrokenPipeError:  # `analysis assess | head`
         return 0
     except KeyboardInterrupt:

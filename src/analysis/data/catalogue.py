@@ -21,7 +21,9 @@ def load_indicators(path: Path | None = None) -> pd.DataFrame:
     Raises ``ValueError`` naming the file, line and column when a row is malformed.
     """
     path = Path(path or data_dir() / "indicators.csv")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    from analysis.data.csvio import read_csv_text
+
+    table = read_csv_text(path, required=["code", "name_zh", "unit", "kind", "higher_is_better"])
     problems = []
     for i, row in table.iterrows():
         line = i + 2

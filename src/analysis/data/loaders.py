@@ -30,6 +30,8 @@ from analysis.data.schemas import (
     parse_targets,
     read_text_csv,
 )
+from analysis.data.csvio import CsvReadError, read_header
+from analysis.data.plausibility import annual_change_problems
 from analysis.data.units import canonicalise
 
 _RELIABILITY_RANK = {"official": 0, "press": 1, "secondary": 2}
@@ -51,16 +53,27 @@ def series_files(extra_dirs: list[str | Path] | None = None) -> list[Path]:
 
 
 def _looks_like_series(path: Path) -> bool:
-    with open(path, encoding="utf-8") as fh:
-        header = fh.readline()
-    cols = {c.strip() for c in header.strip().split(",")}
+    """Whether ``path`` has the series columns; a file that cannot be read counts as one (so that
+    its error is reported instead of the file being silently skipped)."""
+    try:
+        cols = set(read_header(path))
+    except CsvReadError:
+        return True
     return {"region", "indicator", "year", "value", "unit", "source"} <= cols
 
 
 def read_series_file(path: Path, catalogue: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse one series file; returns the typed rows (with ``file`` and ``line``) and the problems."""
+    """Parse one series file; returns the typed rows (with ``file`` and ``line``) and the problems.
+
+    A file that cannot be read as a CSV gives no rows and one problem naming file, line and column.
+    """
     catalogue = load_indicators() if catalogue is None else catalogue
-    raw = read_text_csv(path)
+    try:
+        raw = read_text_csv(path)
+    except CsvReadError as err:
+        empty = pd.DataFrame(columns=SERIES_COLUMNS)
+        return empty.assign(file=pd.Series(dtype=str), line=pd.Series(dtype=int)), \
+            [Problem(err.file, err.line, err.column, err.reason)]
     typed, problems = parse_series(raw, str(path), catalogue)
     typed["file"] = path.name
     typed["line"] = typed.index + 2
@@ -76,10 +89,13 @@ def load_series(extra_dirs: list[str | Path] | None = None, validate: bool = Tru
     """
     catalogue = load_indicators()
     frames, problems = [], []
-    for f in series_files(extra_dirs):
+    files = series_files(extra_dirs)
+    for f in files:
         typed, found = read_series_file(f, catalogue)
         problems += found
         frames.append(typed)
+    if validate:
+        problems += annual_change_problems([(str(f), t) for f, t in zip(files, frames)], catalogue)
     if validate and problems:
         raise DataValidationError(problems)
     if not frames:
@@ -136,7 +152,10 @@ def load_targets(path: Path | None = None, validate: bool = True) -> pd.DataFram
     """
     path = Path(path or data_dir() / "targets" / "targets.csv")
     catalogue = load_indicators()
-    raw = read_text_csv(path)
+    try:
+        raw = read_text_csv(path)
+    except CsvReadError as err:
+        raise DataValidationError([Problem(err.file, err.line, err.column, err.reason)]) from None
     typed, problems = parse_targets(raw, str(path), catalogue)
     if validate and problems:
         raise DataValidationError(problems)

@@ -17,7 +17,9 @@ from analysis.config import data_dir
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    from analysis.data.csvio import read_csv_text
+
+    return read_csv_text(path, required=["name", "aliases", "level", "parent"])
 
 
 def region_table(path: Path | None = None) -> pd.DataFrame:
@@ -27,7 +29,11 @@ def region_table(path: Path | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _alias_map(path: str) -> dict[str, str]:
-    table = _load(path)
+    return alias_map(_load(path))
+
+
+def alias_map(table: pd.DataFrame) -> dict[str, str]:
+    """Every name and alias of ``table`` mapped to the full name (``{'汕尾': '汕尾市', '汕尾市': '汕尾市', …}``)."""
     out: dict[str, str] = {}
     for name, aliases in zip(table["name"], table["aliases"]):
         out[name] = name

@@ -12,9 +12,12 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.data import plausibility
+from analysis.data.regions import region_table
 from analysis.data.units import CANONICAL, KNOWN_UNITS, canonicalise, compatible
 
 LEVELS = ("country", "province", "city", "district", "county")
@@ -34,8 +37,8 @@ TARGET_COLUMNS = [
     "target_quarter", "target_value", "unit", "quote", "masked", "region_note", "note",
 ]
 #: columns a registry file may omit (filled with empty values)
-TARGET_OPTIONAL = {"target_quarter", "region_note", "note", "parent", "indicator_zh"}
-SERIES_OPTIONAL = {"note", "parent"}
+TARGET_OPTIONAL = {"target_quarter", "region_note", "note", "parent", "indicator_zh", "new_region"}
+SERIES_OPTIONAL = {"note", "parent", "new_region"}
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,13 @@ _FALSE = {"false", "0", "no", "f", "n", ""}
 
 
 def read_text_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV with every cell as text (no NaN guessing); strips surrounding whitespace."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    frame.columns = [c.strip() for c in frame.columns]
-    return frame.apply(lambda s: s.str.strip())
+    """Read a CSV with every cell as stripped text (see :func:`analysis.data.csvio.read_csv_text`).
+
+    Raises :class:`~analysis.data.csvio.CsvReadError` (a ``ValueError``) naming file, line and column.
+    """
+    from analysis.data.csvio import read_csv_text
+
+    return read_csv_text(path)
 
 
 def _parse_numeric(frame: pd.DataFrame, col: str, file: str, problems: list[Problem], integer: bool) -> pd.Series:
@@ -145,6 +151,10 @@ def _parse_numeric(frame: pd.DataFrame, col: str, file: str, problems: list[Prob
     bad = raw.ne("") & num.isna()
     for i in frame.index[bad]:
         problems.append(Problem(file, int(i) + 2, col, f"not a number: {raw[i]!r}"))
+    infinite = num.notna() & ~np.isfinite(num.astype(float))
+    for i in frame.index[infinite]:
+        problems.append(Problem(file, int(i) + 2, col, f"not a finite number: {raw[i]!r} (values must be finite)"))
+    num = num.where(~infinite)
     if integer:
         frac = num.notna() & (num % 1 != 0)
         for i in frame.index[frac]:
@@ -188,7 +198,8 @@ def _pandera_problems(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str
     return []
 
 
-def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame,
+                 regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse and check one series file; returns the typed frame and every problem found."""
     problems: list[Problem] = []
     frame = _require_columns(frame.copy(), SERIES_COLUMNS, SERIES_OPTIONAL, file, problems)
@@ -200,8 +211,12 @@ def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> tup
     for i in frame.index[frame["year"].eq("")]:
         problems.append(Problem(file, int(i) + 2, "year", "missing year"))
     typed["derived"] = _parse_bool(frame, "derived", file, problems)
+    if "new_region" in frame.columns:  # optional: declares a region data/regions.csv does not list
+        typed["new_region"] = _parse_bool(frame, "new_region", file, problems)
     problems += _pandera_problems(series_schema(list(catalogue.index)), typed, file)
     problems += _series_row_rules(typed, file, catalogue)
+    problems += plausibility.series_value_problems(typed, file, catalogue)
+    problems += plausibility.region_problems(typed, file, regions if regions is not None else region_table())
     return typed, problems
 
 
@@ -227,7 +242,8 @@ def conflicting_duplicates(typed: pd.DataFrame, file: str) -> list[Problem]:
     if typed.empty:
         return out
     canon_value, _ = canonicalise(typed["value"], typed["unit"])
-    keyed = typed.assign(_v=canon_value.round(9))
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 rounds to inf; the bounds rule reports it
+        keyed = typed.assign(_v=canon_value.round(9))
     for _, group in keyed.groupby(["region", "indicator", "year"], dropna=True):
         if group["_v"].nunique() > 1:
             for i, row in group.iterrows():
@@ -240,7 +256,8 @@ def conflicting_duplicates(typed: pd.DataFrame, file: str) -> list[Problem]:
     return out
 
 
-def parse_targets(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_targets(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame,
+                  regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse and check the target registry; returns the typed frame and every problem found."""
     problems: list[Problem] = []
     frame = _require_columns(frame.copy(), TARGET_COLUMNS, TARGET_OPTIONAL, file, problems)
@@ -250,7 +267,11 @@ def parse_targets(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> tu
     for col in ("baseline_value", "target_value"):
         typed[col] = _parse_numeric(frame, col, file, problems, integer=False)
     typed["masked"] = _parse_bool(frame, "masked", file, problems)
+    if "new_region" in frame.columns:  # optional: declares a region data/regions.csv does not list
+        typed["new_region"] = _parse_bool(frame, "new_region", file, problems)
     problems += _pandera_problems(target_schema(list(catalogue.index)), typed, file)
+    problems += plausibility.target_problems(typed, file, catalogue)
+    problems += plausibility.region_problems(typed, file, regions if regions is not None else region_table())
     for i, row in typed.iterrows():
         line = int(i) + 2
         by, ty = row["baseline_year"], row["target_year"]

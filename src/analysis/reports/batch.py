@@ -1,14 +1,18 @@
 """Many reports at once: every registry target, one scorecard per region, and ``index.html``.
 
-* jobs run in worker **processes** (papermill's ``cwd`` handling is not thread-safe, #473), or on
-  an existing Dask cluster (``scheduler="tcp://…"``); each worker keeps a warm kernel
-  (:mod:`analysis.reports.kernels`);
+* jobs (:mod:`analysis.reports.jobs`) run in worker **processes** (papermill's ``cwd`` handling is
+  not thread-safe, #473), or on an existing Dask cluster (``scheduler="tcp://…"``); each worker
+  keeps a warm kernel (:mod:`analysis.reports.kernels`); running is :mod:`analysis.reports.runner`;
 * one progress bar, one tick per finished report;
 * a failing report does not stop the others: its executed notebook is kept in ``_work/`` and
-  linked from the index, and the batch ends with a non-zero status;
+  linked from the index, and the batch ends with a non-zero status; a worker process that dies
+  costs only its own report (the pool is rebuilt and the others run again);
 * unchanged reports are skipped: a report is rebuilt only when its cache key (notebook, parameters,
   data, code; :mod:`analysis.reports.cache`) differs from the one stored beside it, or with ``force``;
-* every file is written atomically; file names come from :func:`~analysis.reports.index.safe_name`.
+* every file is written atomically; file names come from :func:`~analysis.reports.paths.safe_name`;
+  a file that cannot be written (disk full) is named, the rest is kept and the index still written;
+* one batch at a time per output folder (a :mod:`filelock` lock, ``<out>/.batch.lock``); Ctrl-C
+  writes the index of the reports finished so far.
 
 Layout of ``out``::
 
@@ -19,331 +23,39 @@ Layout of ``out``::
 """
 from __future__ import annotations
 
-import json
-import os
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.reports.paths import inside, relative_href, safe_name
-from analysis.reports.render import RenderResult, atomic_write_text, notebook_path, render_report
+from analysis.reports.jobs import (  # noqa: F401 - re-exported: the batch API in one place
+    FOLDERS,
+    NOTEBOOK_OF,
+    Job,
+    JobResult,
+    assign_keys,
+    cached_result,
+    make_job,
+    plan_jobs,
+    prevalidate,
+    run_job,
+    store_sidecar,
+)
+from analysis.reports.paths import relative_href
+from analysis.reports.runner import default_workers, run_jobs, start_pool  # noqa: F401
 
-#: report kind -> (folder under out, file-name prefix); panels and the backtest sit beside index.html
-FOLDERS = {"target": ("targets", ""), "city": ("cities", ""), "panel": (".", "panel-"), "backtest": (".", "")}
-NOTEBOOK_OF = {"target": "target_feasibility", "city": "city_scorecard", "panel": "cross_city_panel",
-               "backtest": "backtest"}
-
-
-@dataclass
-class Job:
-    """One report to build (picklable: sent to worker processes or Dask workers)."""
-
-    kind: str
-    name: str
-    notebook: str
-    params: dict[str, Any]
-    html: str
-    ipynb: str
-    sidecar: str
-    key: str = ""
-    validate: bool = True
-    fresh_kernel: bool = False
-    timeout: float | None = 900
+LOCK_NAME = ".batch.lock"
 
 
-@dataclass
-class JobResult:
-    job: Job
-    ok: bool
-    skipped: bool = False
-    error: str | None = None
-    stage: str = ""
-    summary: dict[str, Any] | None = None
-    seconds: float = 0.0
-    ipynb: str | None = None
-    pid: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------- planning
-def default_workers() -> int:
-    """Cores available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS/Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def make_job(kind: str, name: str, params: dict[str, Any], out_dir: Path, **options: Any) -> Job:
-    """A job whose files live under ``out_dir`` whatever ``name`` contains."""
-    out_dir = Path(out_dir).resolve()
-    folder, prefix = FOLDERS[kind]
-    stem = safe_name(prefix + str(name))
-    html = inside(out_dir, out_dir / folder / f"{stem}.html")
-    work = inside(out_dir, out_dir / "_work" / (folder if folder != "." else "other"))
-    return Job(kind=kind, name=str(name), notebook=NOTEBOOK_OF[kind], params=dict(params), html=str(html),
-               ipynb=str(work / f"{stem}.ipynb"), sidecar=str(work / f"{stem}.json"), **options)
-
-
-def plan_jobs(out_dir: Path, *, lang: str = "zh", seed: int = 0, limit: int | None = None,
-              target_ids: Sequence[str] | None = None, cities: bool = True, extras: Sequence[str] = (),
-              targets: Any = None, **options: Any) -> list[Job]:
-    """Jobs for the registry's targets (or ``target_ids``), one city scorecard per region, extras.
-
-    ``limit`` keeps the first N targets (and the scorecards of their regions). ``extras`` may hold
-    ``"backtest"`` and indicator codes (``"panel:hte_count"``) for cross-region panels.
-    """
-    from analysis.data.loaders import load_targets
-
-    reg = load_targets() if targets is None else targets
-    if target_ids:
-        ids = [str(t) for t in target_ids]
-    else:
-        ids = reg["target_id"].astype(str).tolist()
-    if limit is not None:
-        ids = ids[:limit]
-    jobs = [make_job("target", tid, {"target_id": tid, "lang": lang, "seed": seed}, out_dir, **options) for tid in ids]
-    if cities:
-        chosen = reg[reg["target_id"].astype(str).isin(ids)]
-        for region in dict.fromkeys(chosen["region"].astype(str)):  # registry order, unique
-            jobs.append(make_job("city", region, {"region": region, "lang": lang, "seed": seed}, out_dir, **options))
-    for extra in extras:
-        if extra == "backtest":
-            jobs.append(make_job("backtest", "backtest", {"lang": lang, "seed": seed}, out_dir, **options))
-        elif extra.startswith("panel:"):
-            ind = extra.split(":", 1)[1]
-            jobs.append(make_job("panel", ind, {"indicator": ind, "lang": lang}, out_dir, **options))
-        else:
-            raise ValueError(f"unknown extra report {extra!r} (use 'backtest' or 'panel:<indicator>')")
-    return jobs
-
-
-def assign_keys(jobs: Iterable[Job]) -> None:
-    """Compute every job's cache key (data and code are hashed once)."""
-    from analysis.reports.cache import cache_key, code_fingerprint, data_fingerprint
-
-    data_fp, code_fp = data_fingerprint(), code_fingerprint()
-    for job in jobs:
-        job.key = cache_key(notebook_path(job.notebook), job.params, data_fp, code_fp)
-
-
-def cached_result(job: Job) -> JobResult | None:
-    """The stored result of an unchanged, successful report (``None`` if it must be rebuilt)."""
-    side = Path(job.sidecar)
-    if not job.key or not side.is_file() or not Path(job.html).is_file():
-        return None
-    try:
-        stored = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if stored.get("key") != job.key or not stored.get("ok"):
-        return None
-    return JobResult(job=job, ok=True, skipped=True, summary=stored.get("summary"), seconds=0.0,
-                     ipynb=job.ipynb if Path(job.ipynb).exists() else None)
-
-
-# ---------------------------------------------------------------------- running
-def run_job(job: Job) -> JobResult:
-    """Build one report (in whatever process runs this) and store its sidecar JSON."""
-    from analysis.reports import kernels
-
-    log_dir = _log_dir([job])  # <out>/_work
-    session = (kernels.KernelSession(warmup="", max_uses=1, log_path=str(Path(log_dir) / kernels.LOG_NAME))
-               if job.fresh_kernel else kernels.thread_session(log_dir=log_dir))
-    res: RenderResult = render_report(job.notebook, job.params, job.html, work_dir=Path(job.ipynb).parent,
-                                      validate=job.validate, session=session, timeout=job.timeout)
-    if job.fresh_kernel:
-        session.shutdown()
-    out = JobResult(job=job, ok=res.ok, error=res.error, stage=res.stage, summary=res.summary,
-                    seconds=res.seconds, ipynb=res.ipynb, pid=os.getpid(),
-                    extra={"kernel_starts": session.starts})
-    store_sidecar(out)
-    return out
-
-
-def store_sidecar(res: JobResult) -> None:
-    """``_work/…/<name>.json``: cache key, status, the notebook's summary (read by the index)."""
-    job = res.job
-    sidecar = {"key": job.key, "ok": res.ok, "kind": job.kind, "name": job.name, "params": job.params,
-               "summary": res.summary, "error": res.error, "stage": res.stage, "seconds": round(res.seconds, 3),
-               "html": job.html if res.ok else None, "ipynb": res.ipynb}
-    atomic_write_text(Path(job.sidecar), json.dumps(sidecar, ensure_ascii=False, indent=1, default=str))
-
-
-def prevalidate(jobs: Iterable[Job]) -> tuple[list[Job], list[JobResult]]:
-    """Check every job's parameters here, once, before any worker or kernel starts.
-
-    Valid jobs get their normalised parameters (``汕尾`` → ``汕尾市``, defaults filled) and are not
-    checked again by the workers (the notebook's first cell still checks); invalid ones fail here.
-    """
-    from analysis.reports.params import ParameterError, validate_parameters
-
-    good, failed = [], []
-    for job in jobs:
-        if not job.validate:
-            good.append(job)
-            continue
-        try:
-            job.params = dict(validate_parameters(job.notebook, job.params))
-            job.validate = False
-            good.append(job)
-        except ParameterError as err:
-            res = JobResult(job=job, ok=False, error=f"ParameterError: {err}", stage="validate")
-            store_sidecar(res)
-            failed.append(res)
-    return good, failed
-
-
-def _skip_slow_optional_imports() -> None:
-    """In a worker process: keep jsonschema from importing ``rfc3987_syntax`` (~1 s to build a grammar).
-
-    jsonschema imports it only to check the "iri" string format, which notebook schemas do not
-    use; marking it missing before jsonschema loads makes jsonschema skip that checker.
-    """
-    import sys
-
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
-def _warm_up(log_dir: str | None) -> None:
-    """Worker start: launch this worker's kernel (its warm-up runs meanwhile), import the renderer."""
-    from analysis.reports import kernels
-
-    _skip_slow_optional_imports()
-    try:
-        kernels.thread_session(log_dir=log_dir).prestart()
-    except Exception:  # noqa: BLE001 - the first job will start (and report) it
-        pass
-    import nbconvert.exporters.html  # noqa: F401 - heavy imports while the kernel warms up
-    import papermill  # noqa: F401
-
-
-def _log_dir(jobs: Sequence[Job]) -> str:
-    return str(Path(jobs[0].ipynb).parent.parent)
-
-
-def _failed(job: Job, err: BaseException) -> JobResult:
-    from analysis.reports.render import error_message
-
-    return JobResult(job=job, ok=False, error=error_message(err), stage="worker")
-
-
-def _progress(total: int, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="report", desc="reports", disable=not enabled, dynamic_ncols=True)
-
-
-def _tick(bar, res: JobResult, counts: dict[str, int]) -> None:
-    counts["failed" if not res.ok else "ok"] += 1
-    bar.set_postfix(ok=counts["ok"], failed=counts["failed"], last=res.job.name[:24], refresh=False)
-    bar.update(1)
-
-
-def start_pool(workers: int, log_dir: str | None, warm: bool = True) -> Any:
-    """A process pool whose workers are spawned now and start warming their kernels at once."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("spawn")  # no fork of a process that may hold threads/zmq sockets
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_up if warm else None,
-                               initargs=(log_dir,) if warm else ())
-    for _ in range(workers):  # one submit per worker spawns them all
-        pool.submit(os.getpid)
-    return pool
-
-
-def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str | None = None,
-             progress: bool = True, pool: Any = None) -> list[JobResult]:
-    """Run jobs in local processes (``workers``), in this process (``workers=1``) or on Dask.
-
-    ``pool`` is an optional pool from :func:`start_pool` (the caller shuts it down).
-    """
-    jobs = list(jobs)
-    if not jobs:
-        return []
-    counts = {"ok": 0, "failed": 0}
-    results: list[JobResult] = []
-    with _progress(len(jobs), progress) as bar:
-        if scheduler:
-            results = _run_dask(jobs, scheduler, bar, counts)
-        elif pool is not None:
-            results = _run_processes(jobs, workers or default_workers(), bar, counts, pool)
-        elif (workers or default_workers()) <= 1 or len(jobs) == 1:
-            if not jobs[0].fresh_kernel:
-                _warm_up(_log_dir(jobs))
-            for job in jobs:
-                try:
-                    res = run_job(job)
-                except Exception as err:  # noqa: BLE001
-                    res = _failed(job, err)
-                results.append(res)
-                _tick(bar, res, counts)
-        else:
-            results = _run_processes(jobs, workers or default_workers(), bar, counts)
-    order = {id(j): i for i, j in enumerate(jobs)}
-    return sorted(results, key=lambda r: order.get(id(r.job), 0))
-
-
-def _run_processes(jobs: list[Job], workers: int, bar, counts, pool: Any = None) -> list[JobResult]:
-    from concurrent.futures import as_completed
-
-    results = []
-    own = pool is None
-    if own:
-        pool = start_pool(min(workers, len(jobs)), _log_dir(jobs), warm=not jobs[0].fresh_kernel)
-    try:
-        futures = {pool.submit(run_job, job): job for job in jobs}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                res = fut.result()
-                res.job = job  # keep the caller's Job object (identity used for ordering)
-            except Exception as err:  # noqa: BLE001 - a crashed worker fails only its job
-                res = _failed(job, err)
-            results.append(res)
-            _tick(bar, res, counts)
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return results
-
-
-def _run_dask(jobs: list[Job], scheduler: str, bar, counts) -> list[JobResult]:
-    from distributed import Client, as_completed
-
-    from analysis.reports.kernels import shutdown_sessions
-
-    results = []
-    with Client(scheduler) as client:
-        futures = client.map(run_job, jobs, pure=False)
-        by_key = {f.key: job for f, job in zip(futures, jobs)}
-        for fut in as_completed(futures):
-            job = by_key[fut.key]
-            try:
-                res = fut.result()
-                res.job = job
-            except Exception as err:  # noqa: BLE001
-                res = _failed(job, err)
-            results.append(res)
-            _tick(bar, res, counts)
-        try:
-            client.run(shutdown_sessions)  # warm kernels on the workers
-        except Exception:  # noqa: BLE001
-            pass
-    return results
-
-
-# ---------------------------------------------------------------------- the whole batch
 @dataclass
 class BatchResult:
     out_dir: Path
     results: list[JobResult]
     index: Path | None
     seconds: float
+    index_error: str | None = None
+    interrupted: bool = False
 
     @property
     def failed(self) -> list[JobResult]:
@@ -355,22 +67,57 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.index_error else 0
+
+
+class BatchLocked(ValueError):
+    """Another batch is writing into the same output folder."""
+
+
+def _lock(out: Path) -> Any:
+    """An exclusive lock on ``out`` (``<out>/.batch.lock``, :mod:`filelock`), or :class:`BatchLocked`."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise BatchLocked(f"another batch is writing into {out} (lock file {out / LOCK_NAME} is held); "
+                          "wait for it to finish or choose another --out") from None
+    return lock
 
 
 def run_batch(out_dir: str | Path = "reports", *, workers: int | None = None, scheduler: str | None = None,
               force: bool = False, lang: str = "zh", seed: int = 0, limit: int | None = None,
               target_ids: Sequence[str] | None = None, cities: bool = True, extras: Sequence[str] = (),
               fresh_kernels: bool = False, progress: bool = True, jobs: Sequence[Job] | None = None,
-              timeout: float | None = 900) -> BatchResult:
-    """Plan, skip unchanged, run, and write ``index.html``. See the module docstring."""
+              timeout: float | None = 900, run: Callable[[Job], JobResult] = run_job) -> BatchResult:
+    """Plan, skip unchanged, run, and write ``index.html``. See the module docstring.
+
+    Holds a lock on ``out_dir`` for the whole batch. On Ctrl-C the index of the reports finished
+    so far is written before ``KeyboardInterrupt`` propagates. ``run`` builds one job (tests pass
+    a stand-in that needs no kernel).
+    """
     t0 = time.perf_counter()
-    if not scheduler:
+    if not scheduler and run is run_job:
         from analysis.reports.render import check_kernel
 
         check_kernel()  # a missing kernel would fail every report: say so once
     out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
+    lock = _lock(out)
+    try:
+        return _run_locked(out, t0, workers=workers, scheduler=scheduler, force=force, lang=lang, seed=seed,
+                           limit=limit, target_ids=target_ids, cities=cities, extras=extras,
+                           fresh_kernels=fresh_kernels, progress=progress, jobs=jobs, timeout=timeout, run=run)
+    finally:
+        lock.release()
+
+
+def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, limit, target_ids, cities, extras,
+                fresh_kernels, progress, jobs, timeout, run) -> BatchResult:
     from analysis.reports.kernels import LOG_NAME
 
     (out / "_work" / LOG_NAME).unlink(missing_ok=True)  # one kernel log per batch
@@ -386,7 +133,10 @@ def run_batch(out_dir: str | Path = "reports", *, workers: int | None = None, sc
         elif limit is not None:
             bound = 2 * limit + len(extras)
         if min(n_workers, bound) > 1:
-            pool = start_pool(min(n_workers, bound), str(out / "_work"), warm=not fresh_kernels)
+            pool = start_pool(min(n_workers, bound), str(out / "_work"), warm=not fresh_kernels and run is run_job)
+    done: list[JobResult] = []
+    ran: list[JobResult] = []
+    interrupted = False
     try:
         if jobs is None:
             jobs = plan_jobs(out, lang=lang, seed=seed, limit=limit, target_ids=target_ids, cities=cities,
@@ -398,14 +148,29 @@ def run_batch(out_dir: str | Path = "reports", *, workers: int | None = None, sc
         for job in valid:
             hit = None if force else cached_result(job)
             (done.append(hit) if hit else todo.append(job))
-        done += run_jobs(todo, workers=n_workers, scheduler=scheduler, progress=progress, pool=pool)
+        run_jobs(todo, workers=n_workers, scheduler=scheduler, progress=progress, pool=pool, sink=ran, fn=run)
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    order = {id(j): i for i, j in enumerate(jobs)}
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+    done += ran
+    order = {id(j): i for i, j in enumerate(jobs or [])}
     done.sort(key=lambda r: order.get(id(r.job), 0))
-    index = write_batch_index(out, done, lang)
-    return BatchResult(out_dir=out, results=done, index=index, seconds=time.perf_counter() - t0)
+    index, index_error = None, None
+    try:
+        index = write_batch_index(out, done, lang)
+    except OSError as err:  # disk full, read-only: the reports stay; say which file could not be written
+        index_error = f"index not written: {err.strerror or err}: {err.filename or out / 'index.html'}"
+    batch = BatchResult(out_dir=out, results=done, index=index, seconds=time.perf_counter() - t0,
+                        index_error=index_error, interrupted=interrupted)
+    if interrupted:
+        import sys
+
+        print(f"interrupted: {len(done)} finished report(s) kept; "
+              f"{index_error or f'index of them written to {index}'}", file=sys.stderr)
+        raise KeyboardInterrupt
+    return batch
 
 
 def _registry_rows() -> dict[str, dict[str, Any]]:
@@ -462,6 +227,11 @@ def summary_lines(batch: BatchResult) -> list[str]:
     for r in batch.failed:
         where = f" (notebook: {r.ipynb})" if r.ipynb else ""
         lines.append(f"  FAILED {r.job.kind} {r.job.name}: {r.error}{where}")
+    for r in batch.results:
+        if r.extra.get("sidecar_error"):
+            lines.append(f"  FAILED to cache {r.job.kind} {r.job.name}: {r.extra['sidecar_error']}")
+    if batch.index_error:
+        lines.append(f"  FAILED {batch.index_error}")
     return lines
 
 

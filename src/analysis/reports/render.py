@@ -76,8 +76,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError) and not err.filename:  # name the file (disk full says only "Errno 28")
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
     return path
 

@@ -22,10 +22,11 @@ def _read_catalogue(indicators_path: Path | None = None) -> pd.DataFrame | None:
     from analysis.config import data_dir
 
     path = Path(indicators_path or data_dir() / "indicators.csv")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
+    from analysis.data.csvio import read_csv_text
+
+    if not path.exists():
         return None
+    return read_csv_text(path)
 
 
 @lru_cache(maxsize=None)
