@@ -115,7 +115,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             continue  # inside a document title or a quoted slogan (a long quotation is speech: kept)
         if _POLICY.search(before[-12:]) or re.match(r"^(?:以上)?的(?:比例|标准|额度|补助|奖励|资助)", after):
             continue  # a policy parameter
-        if re.match(r"^(?:以内|以下)", after) and not re.search(r"控制", btxt):
+        rank_within = q.unit in ("名", "位") and re.search(r"进入|跻身|前|全国|全省|全市|排名|位次", btxt)
+        if re.match(r"^(?:以内|以下)", after) and not re.search(r"控制", btxt) and not rank_within:
             continue
         bf = _outside_book_titles(before_full)
         years = [m for m in _YEAR_RE.finditer(bf) if not _is_base_year(bf, m)]
@@ -167,7 +168,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             inherited = True
         if subject.endswith("占") and q.unit == "%":
             subject = subject[:-1]
-        if q.unit == "位" or re.search(r"排名|位次|前$|第$", btxt[-6:]):
+        if q.unit == "位" or rank_within or re.search(r"排名|位次|前$|第$", btxt[-6:]):
             rank_subject = re.sub(r"(?:实现|跃居|位居|位列|进入|居|排名|排位|前进|提升|上升|提高)*(?:全国|全省|全市|全区|省|市)?(?:前|第)?$", "", subject)
             if not rank_subject:
                 prev_clause = _previous_clause(sentence, left)
