@@ -407,7 +407,9 @@ def test_restatements_in_text_merge_but_table_rows_stay_as_records():
     assert len(df[df["target_value"] == 30]) == 1  # stated twice in the prose: one row
     tech = df[(df["indicator"] == "tech_contract_value") & (df["target_type"] == "level")]
     assert sorted(tech["unit"]) == ["万元", "亿元"]  # the text's 1200万元 and the table's 0.12亿元
-    assert set(tech["baseline_value"]) == {0.11} and tech["note"].str.contains("also stated in the").all()
+    # the table's baseline 0.11亿元 is shared, in each row's own unit (1100万元 for the prose row)
+    assert dict(zip(tech["unit"], tech["baseline_value"])) == {"亿元": 0.11, "万元": 1100.0}
+    assert tech["note"].str.contains("also stated in the").all()
 
 
 # --- evaluation -----------------------------------------------------------------------------------

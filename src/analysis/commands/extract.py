@@ -45,7 +45,9 @@ def _check_files(paths: list[str]) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``analysis extract``; returns the exit code (2 for unreadable input files)."""
+    """Run ``analysis extract``; returns the exit code (2 for unreadable or binary input files)."""
+    import os
+
     problem = _check_files(args.files)
     if problem:
         print(problem, file=sys.stderr)
@@ -56,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
     from analysis.targets.extract import evaluate, extract_file, format_evaluation, OUTPUT_COLUMNS
 
+    from analysis.targets.text import NotTextError
+
     frames = []
     for path in args.files:
         try:
@@ -63,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
         except OSError as err:
             print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
             return 2
+        except NotTextError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if os.path.getsize(path) == 0 or not frames[-1].shape[0] and not open(path, "rb").read(4096).strip():
+            print(f"note: {path}: empty file, no text to read", file=sys.stderr)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
 
     if args.format == "json":

@@ -100,20 +100,64 @@ REGISTRY_COLUMNS = [
 OUTPUT_COLUMNS = REGISTRY_COLUMNS + ["confidence"]
 
 
-def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:
-    """Candidate target rows (registry columns + ``confidence``) for one document's raw text."""
-    nt = normalise(original)
-    doc = document_info(nt.text, document)
+#: Texts longer than this (characters) are read in chunks cut at line breaks, so that time and
+#: memory grow linearly with the size of the file (a 20 MB dump is not one document anyway).
+CHUNK_CHARS = 1_000_000
+
+
+def text_chunks(original: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of ``original`` of about ``size`` characters, cut after a line break.
+
+    >>> text_chunks("ab\ncd\nef", size=3)
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    out = []
+    pos = 0
+    n = len(original)
+    while pos < n:
+        end = min(n, pos + size)
+        if end < n:
+            nl = original.rfind("\n", pos, end)
+            end = nl + 1 if nl > pos else end
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def _chunk_candidates(nt: Normalised, doc: DocInfo) -> list[Candidate]:
+    """Candidates of one normalised chunk, with their quotes cut while the offset map exists."""
     sections = section_modes(nt.text, doc.kind)
     table_cands, table_spans = parse_tables(nt, doc, sections)
     cands = table_cands + extract_sentences(nt, doc, sections, table_spans)
     cands = _expand_list_ranks(_merge(cands), nt.text)
+    for c in cands:
+        c.quote = nt.quote(c.start, c.end).strip()
+    return cands
+
+
+def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:
+    """Candidate target rows (registry columns + ``confidence``) for one document's raw text.
+
+    Long texts are read in chunks of :data:`CHUNK_CHARS` characters (the document's date,
+    place and kind are read once, from its head); restatements are merged across chunks.
+    """
+    pieces = text_chunks(original)
+    first = normalise(original[:pieces[0][1]] if pieces else "")
+    doc = document_info(first.text, document)
+    cands: list[Candidate] = []
+    for k, (a, b) in enumerate(pieces):
+        chunk = _chunk_candidates(first if k == 0 else normalise(original[a:b]), doc)
+        for c in chunk:
+            c.start, c.end = c.start + a, c.end + a
+        cands += chunk
+    if len(pieces) > 1:
+        cands = _merge(cands)
     _fill_units(cands)
     cands = [c for c in cands if c.confidence >= min_confidence]
     stem = Path(document).stem if document else "doc"
     rows = []
     for i, c in enumerate(cands, 1):
-        quote = nt.quote(c.start, c.end).strip()
+        quote = c.quote
         unit = _registry_unit(c.unit, c.notes)
         notes = list(dict.fromkeys(c.notes))
         if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes):
