@@ -22,8 +22,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | 
     p.add_argument("files", nargs="+", metavar="FILE", help="plain-text plan documents (UTF-8 or GB18030)")
     p.add_argument("--format", choices=["csv", "json"], default="csv",
                    help="csv (default) or json (one object per line)")
-    p.add_argument("--evaluate", metavar="REGISTRY",
-                   help="compare with a hand-checked registry CSV and print precision/recall")
+    p.add_argument("--evaluate", metavar="REGISTRY", action="append",
+                   help="compare with a hand-checked registry CSV (repeatable: registries are joined) and "
+                        "print precision/recall, per-field accuracy and the confidence's reliability")
+    p.add_argument("--against", metavar="REGISTRY",
+                   help="write a review CSV instead: each candidate new/changed/unchanged against REGISTRY, "
+                        "with field-level differences and the quote in context (apply with 'analysis targets merge')")
     p.add_argument("--out", metavar="FILE", help="write the candidates to FILE instead of stdout")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                    help="only rows with confidence >= P (default 0: everything, for review)")
@@ -93,17 +97,28 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
 
     if args.evaluate:
-        try:
-            registry = pd.read_csv(args.evaluate, dtype=str, keep_default_na=False)
-        except (OSError, pd.errors.ParserError) as err:
-            print(f"error: {args.evaluate}: cannot read the registry ({err})", file=sys.stderr)
-            return 2
-        missing = {"document", "target_value", "unit", "masked"} - set(registry.columns)
-        if missing:
-            print(f"error: {args.evaluate}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
-            return 2
+        registries = []
+        for reg_path in args.evaluate:
+            try:
+                registry = pd.read_csv(reg_path, dtype=str, keep_default_na=False)
+            except (OSError, pd.errors.ParserError) as err:
+                print(f"error: {reg_path}: cannot read the registry ({err})", file=sys.stderr)
+                return 2
+            missing = {"document", "target_value", "unit", "masked"} - set(registry.columns)
+            if missing:
+                print(f"error: {reg_path}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
+                return 2
+            registries.append(registry)
+        registry = pd.concat(registries, ignore_index=True)
         registry["target_value"] = pd.to_numeric(registry["target_value"], errors="coerce")
         result = evaluate(table, registry, documents=args.files)
         stream = sys.stderr if not args.out else sys.stdout
         print(format_evaluation(result), file=stream)
+        from analysis.targets.fields import evaluate_fields, format_fields, reliability_table
+
+        fields = evaluate_fields(table, registry, documents=args.files)
+        rel = reliability_table(list(table["confidence"].astype(float)), fields["correct"])
+        print(format_fields(fields, rel), file=stream)
+        print("  (confidence fitted on data/targets/targets.csv and tests/fixtures/extract_gold/gold.csv; "
+              "for its cross-validated table run: python -m analysis.targets.calibration)", file=stream)
     return 0

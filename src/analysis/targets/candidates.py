@@ -89,3 +89,4 @@ class SentenceContext:
     default_subject: str = ""
     source: str = "text"
     in_table: bool = False
+    baseline: tuple[int | None, float | None, str] | None = None  # a table row's (year, value, unit)

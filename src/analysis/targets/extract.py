@@ -51,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 
 # Re-exports: other code and tests import these names from analysis.targets.extract.
+from analysis.targets.calibration import calibrate
 from analysis.targets.candidates import Candidate, SentenceContext, canonical_value  # noqa: F401
 from analysis.targets.clauses import (  # noqa: F401
     PLAN_HEADING,
@@ -69,7 +70,7 @@ from analysis.targets.document import (  # noqa: F401
 )
 from analysis.targets.evaluate import evaluate, format_evaluation  # noqa: F401
 from analysis.targets.indicators import SYNONYMS_PATH, Synonym, load_synonyms, match_indicator  # noqa: F401
-from analysis.targets.merge import _expand_list_ranks, _fill_units, _merge, _registry_unit
+from analysis.targets.merge import _expand_list_ranks, _fill_units, _merge, _registry_unit, link_growth_baselines
 from analysis.targets.numerals import (  # noqa: F401
     CANONICAL_UNITS,
     COUNT_UNITS,
@@ -135,7 +136,8 @@ def _chunk_candidates(nt: Normalised, doc: DocInfo) -> list[Candidate]:
     return cands
 
 
-def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:
+def extract_text(original: str, document: str = "", min_confidence: float = 0.0,
+                 raw_confidence: bool = False) -> pd.DataFrame:
     """Candidate target rows (registry columns + ``confidence``) for one document's raw text.
 
     Long texts are read in chunks of :data:`CHUNK_CHARS` characters (the document's date,
@@ -152,8 +154,8 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0)
         cands += chunk
     if len(pieces) > 1:
         cands = _merge(cands)
+    link_growth_baselines(cands)
     _fill_units(cands)
-    cands = [c for c in cands if c.confidence >= min_confidence]
     stem = Path(document).stem if document else "doc"
     rows = []
     for i, c in enumerate(cands, 1):
@@ -189,13 +191,17 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0)
         frame[col] = frame[col].astype("Int64")
     for col in ("baseline_value", "target_value", "confidence"):
         frame[col] = frame[col].astype("float64")
+    if not raw_confidence:
+        frame["confidence"] = calibrate(frame)
+    if min_confidence > 0:
+        frame = frame[frame["confidence"] >= min_confidence].reset_index(drop=True)
     return frame
 
 
-def extract_file(path: str | Path, min_confidence: float = 0.0) -> pd.DataFrame:
+def extract_file(path: str | Path, min_confidence: float = 0.0, raw_confidence: bool = False) -> pd.DataFrame:
     """Candidate target rows for one file (``document`` = its file name)."""
     path = Path(path)
-    return extract_text(read_text(path), path.name, min_confidence=min_confidence)
+    return extract_text(read_text(path), path.name, min_confidence=min_confidence, raw_confidence=raw_confidence)
 
 
 def extract_files(paths: list[str | Path], min_confidence: float = 0.0) -> pd.DataFrame:

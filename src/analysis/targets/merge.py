@@ -131,6 +131,25 @@ def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
     return out
 
 
+def link_growth_baselines(cands: list[Candidate]) -> None:
+    """A growth rate stated right after a level target ("达到100家,同比增长90%") takes its baseline.
+
+    The registry gives such a growth row the level's base year and base value (49家 in 2021):
+    the growth is of that quantity. Only the nearest preceding level or increment row of the
+    prose within a dozen characters counts.
+    """
+    prev: Candidate | None = None
+    for c in sorted(cands, key=lambda k: (k.start, k.end)):
+        if c.source != "text":
+            continue
+        if c.target_type == "growth_rate" and c.baseline_year is None and prev is not None \
+                and prev.baseline_year is not None and 0 <= c.start - prev.end <= 12:
+            c.baseline_year, c.baseline_value = prev.baseline_year, prev.baseline_value
+            c.notes.append("baseline of the level target it follows")
+        if c.target_type in ("level", "increment"):
+            prev = c
+
+
 def _fill_units(cands: list[Candidate]) -> None:
     """Breakthrough rows take the unit of a similar target in the document, else the catalogue's."""
     for c in cands:

@@ -231,6 +231,10 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             conf -= 0.05
         base_year = _base_year(before_full, year)
         base_value = None
+        if ctx.baseline and base_year is None:  # a table cell's plan: the row's baseline
+            base_year = ctx.baseline[0]
+            if ctx.baseline[2] == unit:
+                base_value = ctx.baseline[1]
         if pending_base and pending_base[2] == unit and (year is None or pending_base[0] < year) and \
                 (inherited or _similar(pending_base[3], subject) or not pending_base[3]):
             base_year, base_value = pending_base[0], pending_base[1]

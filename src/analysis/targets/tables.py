@@ -339,12 +339,14 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
                 start=label_cell.start, end=cell.end, indicator_zh=name, target_type="milestone",
                 comparator=">=", target_value=value, unit=unit, masked=masked, indicator=code,
                 target_year=target_year, target_quarter=col.quarter,
+                baseline_year=baseline_year if baseline_value is not None else None, baseline_value=baseline_value,
                 notes=["from a table row: quarterly milestone" + (" (cumulative)" if not share and not rate else "")],
                 confidence=0.75, source="table",
             ))
             continue
         ctx = SentenceContext(doc=doc, mode="plan", section_year=target_year, quarter=col.quarter,
-                              default_subject=name, source="cell", in_table=True, goal_section=sec.goal)
+                              default_subject=name, source="cell", in_table=True, goal_section=sec.goal,
+                              baseline=(baseline_year, baseline_value, unit) if baseline_value is not None else None)
         for s, e in _sentence_spans(nt.text, cell.start, cell.end):
             out += analyse_sentence(nt.text[s:e], s, ctx)
     return out
