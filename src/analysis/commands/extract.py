@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.evaluate:
         registries = []
-        for reg_path in args.evaluate:
+        for reg_path in [args.evaluate] if isinstance(args.evaluate, str) else args.evaluate:
             try:
                 registry = pd.read_csv(reg_path, dtype=str, keep_default_na=False)
             except (OSError, pd.errors.ParserError) as err:
