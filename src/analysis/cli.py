@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = ("data", "assess", "backtest", "extract", "report", "batch")
+COMMAND_MODULES = ("data", "assess", "backtest", "extract", "targets", "report", "batch")
 
 
 def common_parser() -> argparse.ArgumentParser:

@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {path}: empty file, no text to read", file=sys.stderr)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
 
+    against = getattr(args, "against", None)
+    if against:
+        return _write_review(args, table, against)
     if args.format == "json":
         lines = []
         for rec in table.to_dict("records"):
@@ -121,4 +124,36 @@ def run(args: argparse.Namespace) -> int:
         print(format_fields(fields, rel), file=stream)
         print("  (confidence fitted on data/targets/targets.csv and tests/fixtures/extract_gold/gold.csv; "
               "for its cross-validated table run: python -m analysis.targets.calibration)", file=stream)
+    return 0
+
+
+def _write_review(args: argparse.Namespace, table, against: str) -> int:
+    """``--against REGISTRY``: write the review CSV (new/changed/unchanged, differences, context)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from analysis.targets.review import review_table
+    from analysis.targets.text import read_text
+
+    try:
+        registry = pd.read_csv(against, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as err:
+        print(f"error: {against}: cannot read the registry ({err})", file=sys.stderr)
+        return 2
+    if "document" not in registry.columns or "target_id" not in registry.columns:
+        print(f"error: {against}: not a target registry (needs the columns document and target_id)", file=sys.stderr)
+        return 2
+    texts = {Path(p).name: read_text(p) for p in args.files}
+    # quotes are cut from the original text, so the context is looked up there
+    review = review_table(table, registry, {k: v for k, v in texts.items()})
+    text = review.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    counts = review["status"].value_counts().to_dict() if len(review) else {}
+    print("review: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "not found"))
+          + " (fill accept=yes, then: analysis targets merge REVIEWED.csv)", file=sys.stderr)
     return 0
