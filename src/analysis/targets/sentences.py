@@ -66,6 +66,8 @@ def _past_sentence(sentence: str, ctx: SentenceContext) -> bool:
     """
     if ctx.in_table or re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年|[xX]{4}年", sentence):
         return False
+    if ctx.doc.year and any(int(y.group(1)) >= ctx.doc.year for y in _YEAR_RE.finditer(sentence)):
+        return False  # "截至2020年底…49家, 2021年达到100家": a target year follows
     head = re.sub(r"^[\s“”\"]+", "", sentence)[:14]
     if re.match(r"(?:去年|上年|过去一年|一年来|今年以来|目前|截至|截止)", head):
         return True
@@ -123,7 +125,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         if years and ctx.doc.year and not ctx.in_table:
             y = int(years[-1].group(2) or years[-1].group(1))
             y_pos = years[-1].start()
-            to_year = re.search(r"(?:到|至)$", bf[:y_pos])
+            to_year = re.search(r"(?:到|(?<!截)至)$", bf[:y_pos])
             if y < ctx.doc.year and y_pos >= left - 12 and not to_year and not ctx.doc.year_inferred:
                 prev_subject = _clean_subject(before) or prev_subject  # "2023年…612家, 2024年力争达到700家"
                 if q.value is not None and not q.masked:
