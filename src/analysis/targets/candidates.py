@@ -90,3 +90,4 @@ class SentenceContext:
     source: str = "text"
     in_table: bool = False
     baseline: tuple[int | None, float | None, str] | None = None  # a table row's (year, value, unit)
+    past_checked: bool = False  # the caller already ruled out a sentence about the past

@@ -85,7 +85,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     mode = ctx.mode
     if mode == "review" and (not re.search(FUTURE_CUE, sentence) or re.search(_PAST_SENTENCE, sentence)):
         return []
-    if _past_sentence(sentence, ctx):
+    if not ctx.past_checked and _past_sentence(sentence, ctx):
         return []
     out: list[Candidate] = []
     quantities = find_quantities(sentence)
@@ -312,6 +312,11 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     return out
 
 
+#: Anything a target needs: a digit or mask, a Chinese numeral, or a phrase target (零的突破,
+#: 翻番/倍增, 全覆盖, 只增不减). Sentences without one are skipped before the costly analysis.
+_MAY_HOLD_TARGET = re.compile(r"[\dxX×零〇一二两三四五六七八九十百千万]|突破|翻|倍|覆盖|只增不减")
+
+
 def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
                       skip: list[tuple[int, int]]) -> list[Candidate]:
     """Candidates from running text (outside the table spans in ``skip``)."""
@@ -332,6 +337,8 @@ def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
         # a heading glued to its first sentence ("二、总体目标全社会…") belongs to the new section
         ctx = SentenceContext(doc=doc, mode=sec.mode, section_year=sec.year, goal_section=sec.goal)
         sentence = nt.text[s:e]
+        if not _MAY_HOLD_TARGET.search(sentence):
+            continue  # no figure and no target phrase: nothing to find (about a third of a plan)
         future = re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年", sentence)
         if _past_sentence(sentence, ctx):
             para_past = True
@@ -339,5 +346,6 @@ def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
         if para_past and not future:
             continue
         para_past = False
+        ctx.past_checked = True
         out += analyse_sentence(sentence, s, ctx)
     return out
