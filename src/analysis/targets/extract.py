@@ -29,6 +29,11 @@ target ("达到100家, 同比增长90%") is its own growth_rate row.
 
 Every ``quote`` is cut verbatim from the original file through the offset map.
 
+7. ``confidence`` is calibrated (:mod:`~analysis.targets.calibration`): a logistic regression of
+   "right in value+unit, year and type" on the rules' score and a few row facts, fitted on the
+   registry and the gold set. Texts over :data:`CHUNK_CHARS` characters are read in chunks, so
+   time and memory grow linearly with the file.
+
 This module keeps the public entry points (:func:`extract_text`, :func:`extract_file`,
 :func:`extract_files`) and the output columns, and re-exports the names other code imports from
 here. The stages live in small modules beside it:
