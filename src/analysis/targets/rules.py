@@ -27,7 +27,7 @@ LEVEL_VERBS = (
 )
 GROWTH_VERBS = r"同比增长|年均增长|年增长|增长|增速|增幅|提高|提升|增加"
 TRAIL_GROWTH = r"同比增长|年均增长|年增长|增长|提高|提升|增加"
-INC_VERBS = r"新增|净增|新认定|新培育|新引进|新建|新设|建成|培育|引进|引育|组建|创建|设立|招引|增加(?!到|至)"
+INC_VERBS = r"新增|净增|新认定|新培育|新引进|新建|新设|建成|增加(?!到|至)"
 STRICT_LEVEL = r"达到|到达|达|突破|超过|超|不低于|不少于|累计|总数|提高到|增加到|提升到|增至"
 # words that make a 新增… statement a level (a total to reach), unlike 突破/超过, which only compare
 TOTAL_WORDS = r"达到|到达|(?<!新增)达(?!成)|累计|总数|总量|提高到|增加到|提升到|增至"
