@@ -167,7 +167,8 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0,
         quote = c.quote
         unit = _registry_unit(c.unit, c.notes)
         notes = list(dict.fromkeys(c.notes))
-        if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes):
+        if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes) \
+                and not any(doc.year_note in n for n in notes):
             notes.append(doc.year_note)
         rows.append({
             "target_id": f"{stem}-{i:03d}",
