@@ -14,7 +14,7 @@ import sys
 
 from analysis.commands.args import FLAGS, HELP_FORMAT, data_folder, examples, fail
 
-COMMAND_MODULES = ("data", "indicators", "assess", "backtest", "extract", "report", "batch")
+COMMAND_MODULES = ("data", "indicators", "assess", "backtest", "extract", "targets", "report", "batch")
 
 
 def common_parser() -> argparse.ArgumentParser:

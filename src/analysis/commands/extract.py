@@ -29,8 +29,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | 
     p.add_argument("files", nargs="+", metavar="FILE", help="plain-text plan documents (UTF-8 or GB18030)")
     p.add_argument("--format", choices=["csv", "json"], default="csv",
                    help="csv (default) or json (one object per line)")
-    p.add_argument("--evaluate", metavar="REGISTRY",
-                   help="compare with a hand-checked registry CSV and print precision/recall")
+    p.add_argument("--evaluate", metavar="REGISTRY", action="append",
+                   help="compare with a hand-checked registry CSV (repeatable: registries are joined) and "
+                        "print precision/recall, per-field accuracy and the confidence's reliability")
+    p.add_argument("--against", metavar="REGISTRY",
+                   help="write a review CSV instead: each candidate new/changed/unchanged against REGISTRY, "
+                        "with field-level differences and the quote in context (apply with 'analysis targets merge')")
     p.add_argument("--out", type=out_file, metavar="FILE", help="write the candidates to FILE instead of stdout")
     p.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
                    help="only rows with confidence >= P (default 0: everything, for review)")
@@ -52,7 +56,9 @@ def _check_files(paths: list[str]) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``analysis extract``; returns the exit code (2 for unreadable input files)."""
+    """Run ``analysis extract``; returns the exit code (2 for unreadable or binary input files)."""
+    import os
+
     problem = _check_files(args.files)
     if problem:
         print(problem, file=sys.stderr)
@@ -63,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
 
     from analysis.targets.extract import evaluate, extract_file, format_evaluation, OUTPUT_COLUMNS
 
+    from analysis.targets.text import NotTextError
+
     frames = []
     for path in args.files:
         try:
@@ -70,8 +78,16 @@ def run(args: argparse.Namespace) -> int:
         except OSError as err:
             print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
             return 2
+        except NotTextError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if os.path.getsize(path) == 0 or not frames[-1].shape[0] and not open(path, "rb").read(4096).strip():
+            print(f"note: {path}: empty file, no text to read", file=sys.stderr)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
 
+    against = getattr(args, "against", None)
+    if against:
+        return _write_review(args, table, against)
     if args.format == "json":
         lines = []
         for rec in table.to_dict("records"):
@@ -91,17 +107,60 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
 
     if args.evaluate:
-        try:
-            registry = pd.read_csv(args.evaluate, dtype=str, keep_default_na=False)
-        except (OSError, pd.errors.ParserError) as err:
-            print(f"error: {args.evaluate}: cannot read the registry ({err})", file=sys.stderr)
-            return 2
-        missing = {"document", "target_value", "unit", "masked"} - set(registry.columns)
-        if missing:
-            print(f"error: {args.evaluate}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
-            return 2
+        registries = []
+        for reg_path in [args.evaluate] if isinstance(args.evaluate, str) else args.evaluate:
+            try:
+                registry = pd.read_csv(reg_path, dtype=str, keep_default_na=False)
+            except (OSError, pd.errors.ParserError) as err:
+                print(f"error: {reg_path}: cannot read the registry ({err})", file=sys.stderr)
+                return 2
+            missing = {"document", "target_value", "unit", "masked"} - set(registry.columns)
+            if missing:
+                print(f"error: {reg_path}: missing column(s) {', '.join(sorted(missing))}", file=sys.stderr)
+                return 2
+            registries.append(registry)
+        registry = pd.concat(registries, ignore_index=True)
         registry["target_value"] = pd.to_numeric(registry["target_value"], errors="coerce")
         result = evaluate(table, registry, documents=args.files)
         stream = sys.stderr if not args.out else sys.stdout
         print(format_evaluation(result), file=stream)
+        from analysis.targets.fields import evaluate_fields, format_fields, reliability_table
+
+        fields = evaluate_fields(table, registry, documents=args.files)
+        rel = reliability_table(list(table["confidence"].astype(float)), fields["correct"])
+        print(format_fields(fields, rel), file=stream)
+        print("  (confidence fitted on data/targets/targets.csv and tests/fixtures/extract_gold/gold.csv; "
+              "for its cross-validated table run: python -m analysis.targets.calibration)", file=stream)
+    return 0
+
+
+def _write_review(args: argparse.Namespace, table, against: str) -> int:
+    """``--against REGISTRY``: write the review CSV (new/changed/unchanged, differences, context)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from analysis.targets.review import review_table
+    from analysis.targets.text import read_text
+
+    try:
+        registry = pd.read_csv(against, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as err:
+        print(f"error: {against}: cannot read the registry ({err})", file=sys.stderr)
+        return 2
+    if "document" not in registry.columns or "target_id" not in registry.columns:
+        print(f"error: {against}: not a target registry (needs the columns document and target_id)", file=sys.stderr)
+        return 2
+    texts = {Path(p).name: read_text(p) for p in args.files}
+    # quotes are cut from the original text, so the context is looked up there
+    review = review_table(table, registry, {k: v for k, v in texts.items()})
+    text = review.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    counts = review["status"].value_counts().to_dict() if len(review) else {}
+    print("review: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "not found"))
+          + " (fill accept=yes, then: analysis targets merge REVIEWED.csv)", file=sys.stderr)
     return 0

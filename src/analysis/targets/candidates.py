@@ -8,6 +8,7 @@ value on the loader's scale (万元 → 亿元) so that restatements and registr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -34,25 +35,46 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     confidence: float = 0.6
     source: str = "text"
+    quote: str = ""  # set when the text is read in chunks (the chunk's offset map is then gone)
 
     def canonical(self) -> tuple[float | None, str]:
         """Value and unit on the loader's canonical scale (万元 → 亿元), for comparisons."""
         return canonical_value(self.target_value, self.unit)
 
 
+@lru_cache(maxsize=256)
+def unit_factor(unit: str) -> tuple[str, float]:
+    """(canonical unit, factor) for a unit as written, as the loader converts it; unknown: (unit, 1).
+
+    >>> unit_factor("万元")
+    ('亿元', 0.0001)
+    """
+    try:
+        from analysis.data.units import CANONICAL
+
+        return CANONICAL[unit.strip()]
+    except (ImportError, KeyError, AttributeError):
+        return unit, 1.0
+
+
 def canonical_value(value: float | None, unit: str) -> tuple[float | None, str]:
     """(value, unit) converted like the loader does (万元 → 亿元, 名 → 人); unknown units unchanged."""
-    try:
-        from analysis.data.units import to_canonical
+    u, factor = unit_factor(unit or "")
+    if value is None or pd.isna(value):
+        return None, u
+    return round(float(value) * factor, 9), u
 
-        if value is None or pd.isna(value):
-            from analysis.data.units import canonical_unit
 
-            return None, canonical_unit(unit)
-        v, u = to_canonical(float(value), unit)
-        return round(v, 9), u
-    except Exception:  # noqa: BLE001 - units outside the loader's list compare as written
-        return (None if value is None or pd.isna(value) else round(float(value), 9)), unit
+def convert_value(value: float | None, unit: str, to_unit: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``to_unit`` (same canonical unit), else ``value`` unchanged.
+
+    >>> convert_value(0.11, "亿元", "万元")
+    1100.0
+    """
+    if value is None:
+        return None
+    (cu, f), (tu, g) = unit_factor(unit or ""), unit_factor(to_unit or "")
+    return round(value * f / g, 9) if cu == tu and g else value
 
 
 @dataclass
@@ -67,3 +89,5 @@ class SentenceContext:
     default_subject: str = ""
     source: str = "text"
     in_table: bool = False
+    baseline: tuple[int | None, float | None, str] | None = None  # a table row's (year, value, unit)
+    past_checked: bool = False  # the caller already ruled out a sentence about the past

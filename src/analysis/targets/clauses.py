@@ -144,12 +144,18 @@ def _resolve_year(before: str, sentence: str, ctx: SentenceContext, notes: list[
         return ctx.doc.horizon, False
     if re.search(r"明年|下一年", sentence):
         if doc_year:
-            notes.append("明年 resolved from the document year")
+            notes.append(f"明年 = {doc_year + 1}: the document year plus one ({ctx.doc.year_note})")
             return doc_year + 1, True
         notes.append("明年: document year not found")
         return None, False
+    if re.search(r"去年|上年", sentence) and not re.search(r"今年|本年|年内|年底|年末|全年|当年", sentence):
+        if doc_year:
+            notes.append(f"去年 = {doc_year - 1}: the document year minus one ({ctx.doc.year_note})")
+            return doc_year - 1, True
     if re.search(r"今年|本年|年内|年底|年末|全年|当年", sentence):
         if doc_year:
+            word = re.search(r"今年|本年|年内|年底|年末|全年|当年", sentence).group(0)
+            notes.append(f"{word} = {doc_year} ({ctx.doc.year_note or 'document year'})")
             return doc_year, True
         notes.append("今年/年底: document year not found")
         return None, False

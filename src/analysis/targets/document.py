@@ -7,7 +7,7 @@ shared with the target-year resolution in :mod:`analysis.targets.clauses`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -34,6 +34,7 @@ class DocInfo:
     kind: str = "plan"  # plan | summary
     multi_year: bool = False
     horizon: int | None = None  # last year of a multi-year plan (十四五 → 2025)
+    year_inferred: bool = False  # year guessed from the years of the targets (no date, title or number)
 
 
 def _regions() -> pd.DataFrame:
@@ -116,6 +117,97 @@ def _outside_book_titles(text: str) -> str:
     return re.sub(r"《[^》]{0,80}》", lambda m: " " * len(m.group(0)), text)
 
 
+_DATED_LINE_RE = re.compile(
+    r"(?:发布时间|发布日期|发文日期|成文日期|印发日期|发稿时间|日期|时间)\s*[::]?\s*"
+    r"(19[5-9]\d|20\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_ADDRESS_RE = re.compile(r"(?:https?://|www\.)[^\s\u4e00-\u9fff]+", re.I)
+_ADDRESS_DATE_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_ADDRESS_MONTH_RE = re.compile(r"/(19[5-9]\d|20\d{2})-?(0[1-9]|1[0-2])/")
+_WENHAO_RE = re.compile(r"[〔\[(【]\s*(19[5-9]\d|20\d{2})\s*[〕\])】]\s*\d{1,4}\s*号")
+_ISSUER_LINE_RE = re.compile(r"(?:发布机构|发布单位|信息来源|来源|发文机关)\s*[::]\s*([^\s::,,。]{2,30})")
+_SIGNATURE_RE = re.compile(rf"^([{CJK}]{{2,24}}(?:人民政府办公室|人民政府|科学技术局|科技局|委员会|办公室|管委会))$")
+
+
+@dataclass
+class DocContext:
+    """A document's date and place, read once: year, date (ISO), region, issuer, title, and how.
+
+    ``how`` names the source of each field (``{"year": "title", "date": "address"}``) so that a
+    year resolved from 今年/明年 can say where it came from.
+    """
+
+    year: int | None = None
+    date: str = ""
+    region: str = ""
+    issuer: str = ""
+    title: str = ""
+    how: dict[str, str] = field(default_factory=dict)
+
+
+def publication_date(text: str, path: str = "") -> tuple[str, str]:
+    """(ISO date, how) of a document's publication: a 发布时间/日期 line, a dated address, a time stamp.
+
+    Only the head of the text (first 1 500 characters) and its first address line are read,
+    so a 20 MB file costs no more than a short one. ``how`` is ``''`` when nothing was found.
+
+    >>> publication_date("https://lywb.lyd.com.cn/html/2008-03/08/content_1.htm\n昨日…")
+    ('2008-03-08', 'date in the page address')
+    """
+    head = text[:1500]
+    m = _DATED_LINE_RE.search(head)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}", "dated line (发布时间/日期)"
+    for addr in [a.group(0) for a in _ADDRESS_RE.finditer(head)] + ([path] if path else []):
+        a = re.sub(r"^(?:https?://)?[^/]*", "", addr)  # the path only: host names hold no dates
+        m = _ADDRESS_DATE_RE.search(a)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", "date in the page address"
+        m2 = re.search(r"/(19[5-9]\d|20\d{2})-(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/", a)
+        if m2:
+            return f"{m2.group(1)}-{m2.group(2)}-{m2.group(3)}", "date in the page address"
+        m3 = _ADDRESS_MONTH_RE.search(a)
+        if m3:
+            return f"{m3.group(1)}-{m3.group(2)}", "month in the page address"
+    m = re.search(r"(?<!\d)(19[5-9]\d|20\d{2})-(\d{1,2})-(\d{1,2})(?!\d)", head)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}", "time stamp in the page head"
+    return "", ""
+
+
+def issuer_of(text: str) -> str:
+    """The issuing body named in a 发布机构/来源 line or a signature line, else ''."""
+    m = _ISSUER_LINE_RE.search(text[:1500])
+    if m and not re.match(r"网络|本站|网友", m.group(1)):
+        return m.group(1)
+    for line in text[-1500:].split("\n")[::-1]:
+        sm = _SIGNATURE_RE.match(line.strip())
+        if sm:
+            return sm.group(1)
+    return ""
+
+
+def document_context(text: str, path: str = "") -> DocContext:
+    """A document's year, publication date, region, issuer and title, each with how it was found.
+
+    Used by the target extractor (今年/明年/去年/全年/到年底 are resolved against ``year``) and
+    by the past-value extractor. Example::
+
+        ctx = document_context(read_text("a.txt"), "a.txt")
+        ctx.year, ctx.how["year"]   # 2008, "date in the page address"
+    """
+    from analysis.targets.text import normalise
+
+    info = document_info(normalise(text[:20000]).text if len(text) > 20000 else normalise(text).text, path)
+    date, date_how = publication_date(text, path)
+    how = {"year": info.year_note, "region": info.region_note or ("title" if info.region else "")}
+    if date:
+        how["date"] = date_how
+    issuer = issuer_of(text)
+    if issuer:
+        how["issuer"] = "issuer line or signature"
+    return DocContext(year=info.year, date=date, region=info.region, issuer=issuer, title=info.title, how=how)
+
+
 def document_info(text: str, document: str = "") -> DocInfo:
     """Title, region, year and kind of a normalised document (see the module docstring)."""
     info = DocInfo(document=document)
@@ -137,6 +229,8 @@ def document_info(text: str, document: str = "") -> DocInfo:
         info.kind = "summary"
     elif not title and re.search(r"工作总结|总结", head):
         info.kind = "summary"
+    elif not title and not re.search(r"力争|确保|目标|计划|将|要|争取|努力|预计|拟|到\d{4}年|今年|明年|[xX]{2}年", text):
+        info.kind = "summary"  # no word looks ahead: a news item or report of results
     elif not title:
         # no title: a text that mostly reports results (完成, 比去年增长…) is read as a summary
         past = len(re.findall(r"超额完成|完成了|已完成|比去年|较去年|较上年|比上年|同比增长|截至|取得了|实现了", text))
@@ -183,12 +277,18 @@ def document_info(text: str, document: str = "") -> DocInfo:
                     years[int(y.group(1))] = years.get(int(y.group(1)), 0) + 1
     if years:
         info.year = max(years, key=lambda y: (years[y], -y))
+        info.year_inferred = True
         info.year_note = "document year inferred from the years stated with its targets (no dated title)"
         return info
-    m = _STAMP_RE.search(text[:600])
+    m = _WENHAO_RE.search(text[:3000])
     if m:
         info.year = int(m.group(1))
-        info.year_note = "document year from the web page's time stamp (may be a republication date)"
+        info.year_note = f"document year from its reference number ({m.group(0)})"
+        return info
+    date, how = publication_date(text, document)
+    if date:
+        info.year = int(date[:4])
+        info.year_note = f"document year from its publication date {date} ({how}; may be a republication date)"
         return info
     if re.search(r"[xX]{4}年", text):
         info.year_note = "document year not found: the text masks years (xxxx年)"

@@ -29,6 +29,11 @@ target ("达到100家, 同比增长90%") is its own growth_rate row.
 
 Every ``quote`` is cut verbatim from the original file through the offset map.
 
+7. ``confidence`` is calibrated (:mod:`~analysis.targets.calibration`): a logistic regression of
+   "right in value+unit, year and type" on the rules' score and a few row facts, fitted on the
+   registry and the gold set. Texts over :data:`CHUNK_CHARS` characters are read in chunks, so
+   time and memory grow linearly with the file.
+
 This module keeps the public entry points (:func:`extract_text`, :func:`extract_file`,
 :func:`extract_files`) and the output columns, and re-exports the names other code imports from
 here. The stages live in small modules beside it:
@@ -51,6 +56,7 @@ from pathlib import Path
 import pandas as pd
 
 # Re-exports: other code and tests import these names from analysis.targets.extract.
+from analysis.targets.calibration import calibrate
 from analysis.targets.candidates import Candidate, SentenceContext, canonical_value  # noqa: F401
 from analysis.targets.clauses import (  # noqa: F401
     PLAN_HEADING,
@@ -69,7 +75,7 @@ from analysis.targets.document import (  # noqa: F401
 )
 from analysis.targets.evaluate import evaluate, format_evaluation  # noqa: F401
 from analysis.targets.indicators import SYNONYMS_PATH, Synonym, load_synonyms, match_indicator  # noqa: F401
-from analysis.targets.merge import _expand_list_ranks, _fill_units, _merge, _registry_unit
+from analysis.targets.merge import _expand_list_ranks, _fill_units, _merge, _registry_unit, link_growth_baselines
 from analysis.targets.numerals import (  # noqa: F401
     CANONICAL_UNITS,
     COUNT_UNITS,
@@ -100,23 +106,69 @@ REGISTRY_COLUMNS = [
 OUTPUT_COLUMNS = REGISTRY_COLUMNS + ["confidence"]
 
 
-def extract_text(original: str, document: str = "", min_confidence: float = 0.0) -> pd.DataFrame:
-    """Candidate target rows (registry columns + ``confidence``) for one document's raw text."""
-    nt = normalise(original)
-    doc = document_info(nt.text, document)
+#: Texts longer than this (characters) are read in chunks cut at line breaks, so that time and
+#: memory grow linearly with the size of the file (a 20 MB dump is not one document anyway).
+CHUNK_CHARS = 1_000_000
+
+
+def text_chunks(original: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of ``original`` of about ``size`` characters, cut after a line break.
+
+    >>> text_chunks("ab\ncd\nef", size=3)
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    out = []
+    pos = 0
+    n = len(original)
+    while pos < n:
+        end = min(n, pos + size)
+        if end < n:
+            nl = original.rfind("\n", pos, end)
+            end = nl + 1 if nl > pos else end
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def _chunk_candidates(nt: Normalised, doc: DocInfo) -> list[Candidate]:
+    """Candidates of one normalised chunk, with their quotes cut while the offset map exists."""
     sections = section_modes(nt.text, doc.kind)
     table_cands, table_spans = parse_tables(nt, doc, sections)
     cands = table_cands + extract_sentences(nt, doc, sections, table_spans)
     cands = _expand_list_ranks(_merge(cands), nt.text)
+    for c in cands:
+        c.quote = nt.quote(c.start, c.end).strip()
+    return cands
+
+
+def extract_text(original: str, document: str = "", min_confidence: float = 0.0,
+                 raw_confidence: bool = False) -> pd.DataFrame:
+    """Candidate target rows (registry columns + ``confidence``) for one document's raw text.
+
+    Long texts are read in chunks of :data:`CHUNK_CHARS` characters (the document's date,
+    place and kind are read once, from its head); restatements are merged across chunks.
+    """
+    pieces = text_chunks(original)
+    first = normalise(original[:pieces[0][1]] if pieces else "")
+    doc = document_info(first.text, document)
+    cands: list[Candidate] = []
+    for k, (a, b) in enumerate(pieces):
+        chunk = _chunk_candidates(first if k == 0 else normalise(original[a:b]), doc)
+        for c in chunk:
+            c.start, c.end = c.start + a, c.end + a
+        cands += chunk
+    if len(pieces) > 1:
+        cands = _merge(cands)
+    link_growth_baselines(cands)
     _fill_units(cands)
-    cands = [c for c in cands if c.confidence >= min_confidence]
     stem = Path(document).stem if document else "doc"
     rows = []
     for i, c in enumerate(cands, 1):
-        quote = nt.quote(c.start, c.end).strip()
+        quote = c.quote
         unit = _registry_unit(c.unit, c.notes)
         notes = list(dict.fromkeys(c.notes))
-        if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes):
+        if doc.year_note and doc.year is not None and c.target_year == doc.year and any("document year" in n for n in notes) \
+                and not any(doc.year_note in n for n in notes):
             notes.append(doc.year_note)
         rows.append({
             "target_id": f"{stem}-{i:03d}",
@@ -145,13 +197,17 @@ def extract_text(original: str, document: str = "", min_confidence: float = 0.0)
         frame[col] = frame[col].astype("Int64")
     for col in ("baseline_value", "target_value", "confidence"):
         frame[col] = frame[col].astype("float64")
+    if not raw_confidence:
+        frame["confidence"] = calibrate(frame)
+    if min_confidence > 0:
+        frame = frame[frame["confidence"] >= min_confidence].reset_index(drop=True)
     return frame
 
 
-def extract_file(path: str | Path, min_confidence: float = 0.0) -> pd.DataFrame:
+def extract_file(path: str | Path, min_confidence: float = 0.0, raw_confidence: bool = False) -> pd.DataFrame:
     """Candidate target rows for one file (``document`` = its file name)."""
     path = Path(path)
-    return extract_text(read_text(path), path.name, min_confidence=min_confidence)
+    return extract_text(read_text(path), path.name, min_confidence=min_confidence, raw_confidence=raw_confidence)
 
 
 def extract_files(paths: list[str | Path], min_confidence: float = 0.0) -> pd.DataFrame:

@@ -94,7 +94,18 @@ def match_indicator(subject: str, synonyms: tuple[Synonym, ...] | None = None) -
     Wildcard phrases (``研发*占*GDP``) may be followed by anything (…的比重). Longest phrase wins;
     phrases with an empty code block a shorter match (高价值发明专利拥有量).
     """
-    syns = synonyms if synonyms is not None else load_synonyms()
+    if synonyms is None:
+        return _match_default(subject)
+    return _match(subject, synonyms)
+
+
+@lru_cache(maxsize=65536)
+def _match_default(subject: str) -> str:
+    """:func:`match_indicator` with the bundled synonyms, cached (documents repeat their subjects)."""
+    return _match(subject, load_synonyms())
+
+
+def _match(subject: str, syns: tuple[Synonym, ...]) -> str:
     subj = re.sub(r"[((][^()()]*[))]\s*$", "", subject).strip()
     per_capita = re.search(r"每万|万人|人均|每百", subj)
     for syn in syns:

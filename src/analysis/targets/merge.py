@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from analysis.targets.candidates import Candidate
+from analysis.targets.candidates import Candidate, convert_value
 from analysis.targets.indicators import _catalogue_units
 from analysis.targets.numerals import COUNT_UNITS, parse_number
 
@@ -46,6 +46,19 @@ def _same_target(x: Candidate, y: Candidate) -> bool:
     return _similar(x.indicator_zh, y.indicator_zh)
 
 
+#: How many earlier rows with the same value, unit and quarter a candidate is compared with: a
+#: restatement sits among the few targets sharing its figure; a hostile text repeating one figure
+#: a million times must not make merging quadratic.
+MERGE_WINDOW = 32
+COMPARISONS = {"n": 0}  # comparisons made by the last _merge call (tests check linearity with it)
+
+
+def _merge_key(c: Candidate) -> tuple:
+    """Candidates that can be the same target share this key (value, unit, quarter, growth or not)."""
+    v, u = c.canonical()
+    return (c.target_quarter or 0, v, u, c.target_type == "growth_rate", bool(c.masked))
+
+
 def _merge(cands: list[Candidate]) -> list[Candidate]:
     """Merge restatements of one target in running text; keep table rows as their own records.
 
@@ -55,8 +68,13 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     ``note`` and share a baseline found in the table.
     """
     kept: list[Candidate] = []
+    buckets: dict[tuple, list[Candidate]] = {}
+    COMPARISONS["n"] = 0
     for c in sorted(cands, key=lambda c: (c.source != "text", -c.confidence, c.start)):
-        same = [k for k in kept if _same_target(k, c)]
+        bucket = buckets.setdefault(_merge_key(c), [])
+        window = bucket[-MERGE_WINDOW:]
+        COMPARISONS["n"] += len(window)
+        same = [k for k in window if _same_target(k, c)]
         text_dup = next((k for k in same if k.source == "text" and c.source == "text" and k.start != c.start), None)
         if text_dup is not None:
             text_dup.confidence = round(min(0.99, text_dup.confidence + 0.05), 2)
@@ -64,12 +82,15 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             continue
         for k in same:
             if k.baseline_value is None and c.baseline_value is not None:
-                k.baseline_value, k.baseline_year = c.baseline_value, c.baseline_year
+                k.baseline_value = convert_value(c.baseline_value, c.unit, k.unit)
+                k.baseline_year = c.baseline_year
             if c.baseline_value is None and k.baseline_value is not None:
-                c.baseline_value, c.baseline_year = k.baseline_value, k.baseline_year
+                c.baseline_value = convert_value(k.baseline_value, k.unit, c.unit)
+                c.baseline_year = k.baseline_year
             k.notes.append(f"also stated in the {'table' if c.source != 'text' else 'text'}")
             c.notes.append(f"also stated in the {'table' if k.source != 'text' else 'text'}")
         kept.append(c)
+        bucket.append(c)
     return sorted(kept, key=lambda c: c.start)
 
 
@@ -108,6 +129,25 @@ def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
                 notes=c.notes + [f"one of the {n} indicators whose rank is to improve (listed after it)"],
                 confidence=c.confidence, source=c.source))
     return out
+
+
+def link_growth_baselines(cands: list[Candidate]) -> None:
+    """A growth rate stated right after a level target ("达到100家,同比增长90%") takes its baseline.
+
+    The registry gives such a growth row the level's base year and base value (49家 in 2021):
+    the growth is of that quantity. Only the nearest preceding level or increment row of the
+    prose within a dozen characters counts.
+    """
+    prev: Candidate | None = None
+    for c in sorted(cands, key=lambda k: (k.start, k.end)):
+        if c.source != "text":
+            continue
+        if c.target_type == "growth_rate" and c.baseline_year is None and prev is not None \
+                and prev.baseline_year is not None and 0 <= c.start - prev.end <= 12:
+            c.baseline_year, c.baseline_value = prev.baseline_year, prev.baseline_value
+            c.notes.append("baseline of the level target it follows")
+        if c.target_type in ("level", "increment"):
+            prev = c
 
 
 def _fill_units(cands: list[Candidate]) -> None:

@@ -8,6 +8,7 @@ sentence read in the mode of its section).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from analysis.targets.candidates import Candidate, SentenceContext
 from analysis.targets.clauses import (
@@ -23,6 +24,7 @@ from analysis.targets.clauses import (
 )
 from analysis.targets.document import _YEAR_RE, DocInfo, _outside_book_titles
 from analysis.targets.indicators import _indicator_kind, match_indicator
+from analysis.targets.merge import _similar
 from analysis.targets.numerals import CANONICAL_UNITS, find_quantities, multiple_to_growth
 from analysis.targets.phrases import _breakthroughs, _doublings, _phrase_targets
 from analysis.targets.rules import (
@@ -55,6 +57,24 @@ from analysis.targets.rules import (
 from analysis.targets.text import Normalised
 
 
+def _past_sentence(sentence: str, ctx: SentenceContext) -> bool:
+    """A sentence that opens with a past time (去年, 2017年 before the document year) and has no future cue.
+
+    >>> from analysis.targets.document import DocInfo
+    >>> _past_sentence("2017年,全省高新技术企业新增1079家", SentenceContext(doc=DocInfo("a", year=2018)))
+    True
+    """
+    if ctx.in_table or re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年|[xX]{4}年", sentence):
+        return False
+    if ctx.doc.year and any(int(y.group(1)) >= ctx.doc.year for y in _YEAR_RE.finditer(sentence)):
+        return False  # "截至2020年底…49家, 2021年达到100家": a target year follows
+    head = re.sub(r"^[\s“”\"]+", "", sentence)[:14]
+    if re.match(r"(?:去年|上年|过去一年|一年来|今年以来|目前|截至|截止)", head):
+        return True
+    m = re.match(r"(?:截至|截止|到)?(19[5-9]\d|20\d{2})年", head)
+    return bool(m and ctx.doc.year and int(m.group(1)) < ctx.doc.year)
+
+
 def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[Candidate]:
     """Candidate targets in one sentence (``offset`` = its position in the normalised text).
 
@@ -65,6 +85,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     mode = ctx.mode
     if mode == "review" and (not re.search(FUTURE_CUE, sentence) or re.search(_PAST_SENTENCE, sentence)):
         return []
+    if not ctx.past_checked and _past_sentence(sentence, ctx):
+        return []
     out: list[Candidate] = []
     quantities = find_quantities(sentence)
     quantities += _unitless_targets(sentence, quantities)
@@ -74,6 +96,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     prev_type = ""
     prev_code = match_indicator(prev_subject) if prev_subject else ""
     respective = _respective(sentence, quantities)
+    pending_base: tuple[int, float, str, str] | None = None  # a past figure stated before the target
     for qi, q in enumerate(quantities):
         left = max(_clause_start(sentence, q.start), prev_end)
         before_full = sentence[:q.start]
@@ -90,24 +113,31 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             continue
         if q.unit == "倍" and not re.search(rf"(?:{GROWTH_VERBS}|是|为|到)$", btxt):
             continue
-        if re.search(r"[《〈][^》〉]*$", before_full) or before_full.count("“") > before_full.count("”"):
-            continue  # inside a document title or a quoted slogan
+        if re.search(r"[《〈][^》〉]*$", before_full) or re.search(r"“[^”]{0,15}$", before_full):
+            continue  # inside a document title or a quoted slogan (a long quotation is speech: kept)
         if _POLICY.search(before[-12:]) or re.match(r"^(?:以上)?的(?:比例|标准|额度|补助|奖励|资助)", after):
             continue  # a policy parameter
-        if re.match(r"^(?:以内|以下)", after) and not re.search(r"控制", btxt):
+        rank_within = q.unit in ("名", "位") and re.search(r"进入|跻身|前|全国|全省|全市|排名|位次", btxt)
+        if re.match(r"^(?:以内|以下)", after) and not re.search(r"控制", btxt) and not rank_within:
             continue
         bf = _outside_book_titles(before_full)
         years = [m for m in _YEAR_RE.finditer(bf) if not _is_base_year(bf, m)]
         if years and ctx.doc.year and not ctx.in_table:
             y = int(years[-1].group(2) or years[-1].group(1))
             y_pos = years[-1].start()
-            if y < ctx.doc.year and y_pos >= left - 12:
+            to_year = re.search(r"(?:到|(?<!截)至)$", bf[:y_pos])
+            if y < ctx.doc.year and y_pos >= left - 12 and not to_year and not ctx.doc.year_inferred:
                 prev_subject = _clean_subject(before) or prev_subject  # "2023年…612家, 2024年力争达到700家"
+                if q.value is not None and not q.masked:
+                    pending_base = (y, q.value, q.unit, prev_subject)
                 continue  # a past year governs the clause: an achievement or baseline
+        last_past = list(re.finditer(r"(?:^|[,,;;。])\s*(?:去年|上年|过去一年)", before_full))
+        if last_past and not re.search(FUTURE_CUE + r"|今年|将|要", before_full[last_past[-1].end():]):
+            continue  # "去年,全省…达2425亿元": a clause about last year
         if _PAST_CUE.search(btxt):
             continue  # "已建成…12家": done, not to do
         cue = list(_THIRD_PARTY.finditer(sentence[:q.start]))
-        if cue and not re.search(r"力争|确保|目标|达到|实现|完成", sentence[cue[-1].end():q.start]):
+        if cue and not re.search(r"力争|确保|目标|达到|实现|完成|[,,;;]", sentence[cue[-1].end():q.start]):
             continue  # "鼓励研究院集中引进x-x个团队": encouraging others is not a commitment
         noun = _tail_noun(after)
         action_before = re.search(rf"(?:{ACTION_VERBS})(?:和|与|或|、)?(?:{ACTION_VERBS})?$", btxt)
@@ -140,7 +170,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
             inherited = True
         if subject.endswith("占") and q.unit == "%":
             subject = subject[:-1]
-        if q.unit == "位" or re.search(r"排名|位次|前$|第$", btxt[-6:]):
+        if q.unit == "位" or rank_within or re.search(r"排名|位次|前$|第$", btxt[-6:]):
             rank_subject = re.sub(r"(?:实现|跃居|位居|位列|进入|居|排名|排位|前进|提升|上升|提高)*(?:全国|全省|全市|全区|省|市)?(?:前|第)?$", "", subject)
             if not rank_subject:
                 prev_clause = _previous_clause(sentence, left)
@@ -163,7 +193,14 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 value = None if value is None else value * 1e4
                 unit = ""
         comparator = _comparator(btxt, after, q)
-        if ttype == "rank" and re.search(r"前$", btxt):
+        if ctx.in_table and comparator == "=":
+            comparator = ">="  # a plan table's figures are floors (the registry's reading rule)
+        if ttype == "rank" and unit in ("名", ""):
+            unit = "位"
+        if ttype == "rank" and re.match(r"^(?:名|位)?以内|^强", after):
+            comparator = "<="
+            notes.append(f"rank within the top {q.raw}")
+        elif ttype == "rank" and re.search(r"前$", btxt):
             comparator = "<="
             notes.append(f"rank within the top {q.raw}")
         elif ttype == "rank" and re.search(r"前进|提升|上升|进位", btxt[-6:]):
@@ -195,6 +232,15 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         if not explicit:
             conf -= 0.05
         base_year = _base_year(before_full, year)
+        base_value = None
+        if ctx.baseline and base_year is None:  # a table cell's plan: the row's baseline
+            base_year = ctx.baseline[0]
+            if ctx.baseline[2] == unit:
+                base_value = ctx.baseline[1]
+        if pending_base and pending_base[2] == unit and (year is None or pending_base[0] < year) and \
+                (inherited or _similar(pending_base[3], subject) or not pending_base[3]):
+            base_year, base_value = pending_base[0], pending_base[1]
+            notes.append(f"baseline from the same statement ({base_year}: {base_value:g})")
         # --- indicator ------------------------------------------------------------------------
         code = match_indicator(subject)
         if not code and not inherited and not quantity_first:  # "新增高级职称…人才数量": the verb is part of the name
@@ -252,7 +298,8 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
                 start=offset + start, end=offset + end, indicator_zh=subj, target_type=ttype,
                 comparator=comparator, target_value=value, unit=unit, masked=q.masked,
                 indicator=code if len(subjects) == 1 else match_indicator(subj),
-                target_year=year, target_quarter=quarter, baseline_year=base_year, notes=list(notes),
+                target_year=year, target_quarter=quarter, baseline_year=base_year, baseline_value=base_value,
+                notes=list(notes),
                 confidence=round(max(0.05, min(0.99, conf)), 2), source=ctx.source,
             ))
         if not inherited:
@@ -265,15 +312,40 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     return out
 
 
+#: Anything a target needs: a digit or mask, a Chinese numeral, or a phrase target (零的突破,
+#: 翻番/倍增, 全覆盖, 只增不减). Sentences without one are skipped before the costly analysis.
+_MAY_HOLD_TARGET = re.compile(r"[\dxX×零〇一二两三四五六七八九十百千万]|突破|翻|倍|覆盖|只增不减")
+
+
 def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
                       skip: list[tuple[int, int]]) -> list[Candidate]:
     """Candidates from running text (outside the table spans in ``skip``)."""
     out: list[Candidate] = []
+    skip = sorted(skip)
+    skip_starts = [a for a, _ in skip]
+    starts = [x.start for x in sections]
+    para_past = False  # a paragraph that opened with last year's results ("2017年,…新增1079家。…总数达5.5万家。")
+    prev_end = 0
     for s, e in _sentence_spans(nt.text):
-        if any(a <= s < b for a, b in skip):
+        if "\n" in nt.text[prev_end:s + 1]:
+            para_past = False
+        prev_end = e
+        k = bisect_right(skip_starts, s) - 1
+        if k >= 0 and skip[k][0] <= s < skip[k][1]:
             continue
-        sec = section_at(sections, s)
+        sec = sections[max(0, bisect_right(starts, s) - 1)]
         # a heading glued to its first sentence ("二、总体目标全社会…") belongs to the new section
         ctx = SentenceContext(doc=doc, mode=sec.mode, section_year=sec.year, goal_section=sec.goal)
-        out += analyse_sentence(nt.text[s:e], s, ctx)
+        sentence = nt.text[s:e]
+        if not _MAY_HOLD_TARGET.search(sentence):
+            continue  # no figure and no target phrase: nothing to find (about a third of a plan)
+        future = re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年", sentence)
+        if _past_sentence(sentence, ctx):
+            para_past = True
+            continue
+        if para_past and not future:
+            continue
+        para_past = False
+        ctx.past_checked = True
+        out += analyse_sentence(sentence, s, ctx)
     return out

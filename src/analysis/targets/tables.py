@@ -300,7 +300,7 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
             notes.append("number masked in the text")
         out.append(Candidate(
             start=label_cell.start, end=assigned[ci].end, indicator_zh=name, target_type=ttype,
-            comparator="=", target_value=value, unit=unit, masked=masked, indicator=code,
+            comparator=">=", target_value=value, unit=unit, masked=masked, indicator=code,
             target_year=year, baseline_year=baseline_year if baseline_value is not None else None,
             baseline_value=baseline_value, notes=notes,
             confidence=0.85 if code else 0.8, source="table",
@@ -317,7 +317,7 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
             qs = [Quantity(0, len(cell), cell, parse_number(cell), "%")]
         if not qs or qs[0].value is None:
             continue
-        comp = ">=" if re.search(r"以上|不低于|不少于", cell) else "="
+        comp = ">="  # a plan table's figures are floors (the registry's reading rule)
         out.append(Candidate(
             start=label_cell.start, end=assigned[ci].end, indicator_zh=name, target_type="growth_rate",
             comparator=comp, target_value=qs[0].value, unit="%", indicator=code, target_year=target_year,
@@ -337,14 +337,16 @@ def _row_candidates(nt: Normalised, doc: DocInfo, sections: list[Section], label
                 continue
             out.append(Candidate(
                 start=label_cell.start, end=cell.end, indicator_zh=name, target_type="milestone",
-                comparator="=", target_value=value, unit=unit, masked=masked, indicator=code,
+                comparator=">=", target_value=value, unit=unit, masked=masked, indicator=code,
                 target_year=target_year, target_quarter=col.quarter,
+                baseline_year=baseline_year if baseline_value is not None else None, baseline_value=baseline_value,
                 notes=["from a table row: quarterly milestone" + (" (cumulative)" if not share and not rate else "")],
                 confidence=0.75, source="table",
             ))
             continue
         ctx = SentenceContext(doc=doc, mode="plan", section_year=target_year, quarter=col.quarter,
-                              default_subject=name, source="cell", in_table=True, goal_section=sec.goal)
+                              default_subject=name, source="cell", in_table=True, goal_section=sec.goal,
+                              baseline=(baseline_year, baseline_value, unit) if baseline_value is not None else None)
         for s, e in _sentence_spans(nt.text, cell.start, cell.end):
             out += analyse_sentence(nt.text[s:e], s, ctx)
     return out

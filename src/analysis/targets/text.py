@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -45,7 +46,7 @@ class Normalised:
     def identity(cls, original: str) -> "Normalised":
         """The original text, unchanged, with the identity offset map."""
         n = len(original)
-        return cls(original, original, list(range(n)), list(range(1, n + 1)))
+        return cls(original, original, array("q", range(n)), array("q", range(1, n + 1)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering normalised characters ``[start, end)``."""
@@ -67,8 +68,8 @@ class Normalised:
         every replacement character maps to the whole matched original span.
         """
         chars: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        starts = array("q")
+        ends = array("q")
         pos = 0
         text = self.text
         for m in pattern.finditer(text):
@@ -82,8 +83,8 @@ class Normalised:
                 ends += self.ends[a:b]
             elif r:
                 o_start, o_end = self.original_span(a, b) if b > a else self.original_span(a, a)
-                starts += [o_start] * len(r)
-                ends += [o_end] * len(r)
+                starts += array("q", [o_start] * len(r))
+                ends += array("q", [o_end] * len(r))
             chars.append(r)
             pos = b
         chars.append(text[pos:])
@@ -91,8 +92,28 @@ class Normalised:
         ends += self.ends[pos:]
         return Normalised(self.original, "".join(chars), starts, ends)
 
+    def __post_init__(self) -> None:
+        # compact offset maps: 8 bytes a character instead of a list of int objects (~36 bytes)
+        if not isinstance(self.starts, array):
+            self.starts = array("q", self.starts)
+        if not isinstance(self.ends, array):
+            self.ends = array("q", self.ends)
+
     def map_chars(self, func: Callable[[str], str]) -> "Normalised":
-        """Replace each character ``c`` by ``func(c)`` (which may be empty or longer)."""
+        """Replace each character ``c`` by ``func(c)`` (which may be empty or longer).
+
+        Linear time: ``func`` is called once per distinct character; characters mapped to one
+        character go through :meth:`str.translate`, deleted ones through :meth:`delete_spans`.
+        """
+        table = {c: func(c) for c in set(self.text)}
+        if all(len(r) <= 1 for r in table.values()):
+            deleted = [c for c, r in table.items() if r == ""]
+            nt = Normalised(self.original, self.text.translate({ord(c): r or c for c, r in table.items()}),
+                            self.starts, self.ends)
+            if not deleted:
+                return nt
+            pattern = re.compile("[" + "".join(re.escape(c) for c in deleted) + "]+")
+            return nt.delete_spans([m.span() for m in pattern.finditer(self.text)])
         chars: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -104,17 +125,24 @@ class Normalised:
         return Normalised(self.original, "".join(chars), starts, ends)
 
     def delete_spans(self, spans: list[tuple[int, int]]) -> "Normalised":
-        """Delete the normalised ``[start, end)`` spans (non-overlapping)."""
-        keep = [True] * len(self.text)
-        for a, b in spans:
-            for i in range(max(a, 0), min(b, len(keep))):
-                keep[i] = False
-        return Normalised(
-            self.original,
-            "".join(c for c, k in zip(self.text, keep) if k),
-            [s for s, k in zip(self.starts, keep) if k],
-            [e for e, k in zip(self.ends, keep) if k],
-        )
+        """Delete the normalised ``[start, end)`` spans (they may overlap); linear in the text."""
+        chars: list[str] = []
+        starts = array("q")
+        ends = array("q")
+        pos = 0
+        n = len(self.text)
+        for a, b in sorted(spans):
+            a, b = max(a, pos, 0), min(b, n)
+            if b <= a:
+                continue
+            chars.append(self.text[pos:a])
+            starts += self.starts[pos:a]
+            ends += self.ends[pos:a]
+            pos = b
+        chars.append(self.text[pos:])
+        starts += self.starts[pos:]
+        ends += self.ends[pos:]
+        return Normalised(self.original, "".join(chars), starts, ends)
 
 
 # --- 1. traditional → simplified -------------------------------------------------------------
@@ -273,21 +301,21 @@ def split_spaced_cells(nt: Normalised) -> Normalised:
         pos += len(line) + 1
     if not spans:
         return nt
-    spans_set = {a for a, _ in spans}
-    ends = dict(spans)
-    chars, starts, ends_out = [], [], []
+    chars: list[str] = []
+    starts = array("q")
+    ends_out = array("q")
     i = 0
-    while i < len(text):
-        if i in spans_set:
-            chars.append("\n")
-            starts.append(nt.starts[i])
-            ends_out.append(nt.ends[ends[i] - 1])
-            i = ends[i]
-            continue
-        chars.append(text[i])
-        starts.append(nt.starts[i])
-        ends_out.append(nt.ends[i])
-        i += 1
+    for a, b in spans:  # each gap becomes one line break mapped to the whole gap
+        chars.append(text[i:a])
+        starts += nt.starts[i:a]
+        ends_out += nt.ends[i:a]
+        chars.append("\n")
+        starts.append(nt.starts[a])
+        ends_out.append(nt.ends[b - 1])
+        i = b
+    chars.append(text[i:])
+    starts += nt.starts[i:]
+    ends_out += nt.ends[i:]
     return Normalised(nt.original, "".join(chars), starts, ends_out)
 
 _INNER_SPACE = re.compile(r"[ \t]+")
@@ -364,12 +392,5 @@ def strip_all_whitespace(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def read_text(path) -> str:
-    """Read a plan file: UTF-8 (with or without BOM), else GB18030; undecodable bytes are replaced."""
-    data = open(path, "rb").read()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+# Reading files lives in analysis.targets.reading; the names stay importable from here.
+from analysis.targets.reading import NotTextError, looks_like_text, read_text  # noqa: E402,F401
