@@ -171,13 +171,26 @@ def error_message(err: BaseException) -> str:
 
 
 # ---------------------------------------------------------------------- export
+#: provenance keys shown as words (translated); parameter names are shown as code
+SETTING_LABELS = ("generated (UTC)", "data", "kernel", "seconds", "analysis")
+
+
 def settings_html(params: Mapping[str, Any], lang: str = "zh", extra: Mapping[str, Any] | None = None) -> str:
     """The report's parameters and provenance as an escaped HTML table."""
-    title = "报告参数与运行信息" if lang == "zh" else "Report settings and provenance"
+    from analysis.reports.words import t  # labels through the catalogue; parameter names stay code
+
+    title = t("Report settings and provenance", lang)
     rows = dict(params)
     rows.update(extra or {})
+
+    def value(v: Any) -> str:
+        if v is None:
+            return "—"
+        return html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+
     body = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</td></tr>"
+        f"<tr><th>{html.escape(t(str(k), lang)) if k in SETTING_LABELS else f'<code>{html.escape(str(k))}</code>'}"
+        f"</th><td>{value(v)}</td></tr>"
         for k, v in rows.items()
     )
     return f'<div class="report-settings"><h4>{title}</h4><table>{body}</table></div>'

@@ -14,12 +14,15 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 from typing import Any
 
 from analysis.i18n import translate
 
 LANGS = ("zh", "en")
+#: a Chinese gloss in brackets inside an English name ("… at municipal level (市级)")
+_CJK_GLOSS = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
 
 #: short key -> English msgid (chart axes, legends, table heads); the zh text is in the catalogue
 LABELS: dict[str, str] = {
@@ -60,8 +63,8 @@ MODEL_NAMES: dict[Any, str] = {
 
 #: Chinese unit -> English msgid (amounts are rescaled by analysis.reports.numbers first)
 UNITS_EN: dict[str, str] = {
-    "家": "firms", "个": "", "项": "items", "件": "items", "人": "persons", "名": "persons", "位": "persons",
-    "所": "institutions", "台": "units", "次": "times", "件/万人": "per 10,000 people", "%": "%",
+    "家": "firms", "个": "", "项": "items", "件": "items", "人": "persons", "名": "persons", "位": "places",
+    "所": "institutions", "台": "units", "次": "times", "千瓦": "kW", "件/万人": "per 10,000 people", "%": "%",
     "亿元": "CNY 100m", "万元": "CNY 10k", "元": "CNY", "万美元": "USD 10k", "美元": "USD",
 }
 
@@ -154,7 +157,7 @@ def indicator_name(code: Any, name_zh: Any = "", lang: str = "zh") -> str:
     zh, en = _indicator_names().get(code, (str(name_zh or code), code))
     if lang == "zh":
         return str(name_zh or zh)
-    return en
+    return _CJK_GLOSS.sub("", en).strip()
 
 
 def reference_class_label(text: str | None, lang: str = "zh") -> str:
