@@ -97,7 +97,7 @@ th[data-dir=asc]::after { content: " ▲"; } th[data-dir=desc]::after { content:
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.error { color: #a50026; font-family: monospace; font-size: 12px; white-space: pre-wrap; }
 .muted { color: #777; font-size: 90%; } .filters { display: flex; flex-wrap: wrap; gap: 0.6em; align-items: center; }
-.filters input, .filters select { font-size: 14px; padding: 3px 6px; } [data-set-verdict] { cursor: pointer; }
+.filters input, .filters select { font-size: 14px; padding: 3px 6px; font-family: inherit; } [data-set-verdict] { cursor: pointer; }
 td.region { white-space: nowrap; } td.id { color: #666; font-size: 12px; word-break: break-all; }
 """
 

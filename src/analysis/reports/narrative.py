@@ -21,7 +21,7 @@ from analysis.assessment import Assessment
 from analysis.reports.goals import fold_goals, goal_key  # noqa: F401
 from analysis.reports.numbers import (COUNT_UNITS, fmt_annual_change, fmt_change, fmt_prob, fmt_rate,  # noqa: F401
                                       fmt_value, fmt_year, is_missing, prob_error)
-from analysis.reports.prose import (backtest_note, headline, is_masked, method_note, missing_sentence,  # noqa: F401
+from analysis.reports.prose import (backtest_note, goal_blocks, headline, is_masked, method_note, missing_sentence,  # noqa: F401
                                     note_texts, notes_list, panel_intro, reproducibility_block, target_block,
                                     verdict_badge)
 from analysis.reports.tables import (column_label, document_titles, frame_html, levels_table,  # noqa: F401

@@ -199,3 +199,21 @@ def reproducibility_block(info: Mapping[str, Any], lang: str = "zh") -> str:
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<table class='kv reproducibility'>{body}</table>"
+
+
+def goal_blocks(assessments: Iterable[Assessment], lang: str = "zh") -> str:
+    """One block per goal of a city report: the lead row's paragraph and notes (its one P), then the
+    ids of the rows that restate it, so a goal never shows several probabilities on one page."""
+    from analysis.reports.goals import fold_goals
+
+    by_id = {a.target_id: a for a in assessments}
+    out = []
+    for g in fold_goals([a.to_record() for a in by_id.values()]):
+        lead = by_id[str(g["lead"]["target_id"])]
+        block = target_block(lead, lang)
+        others = [i for i in g["target_ids"] if i != lead.target_id]
+        if others:
+            ids = " ".join(f"<code>{html.escape(i)}</code>" for i in others)
+            block += f"<p class='muted'>{t('Restated in the document as:', lang)} {ids}</p>"
+        out.append(block)
+    return "".join(out)
