@@ -19,7 +19,7 @@ LATIN_SENTENCE = re.compile(r"[A-Za-z][A-Za-z'â€™\-]*(?:[ ,;:]+[A-Za-z][A-Za-z'â
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: elements whose text is verbatim from a source, a source's name, or code
 EXEMPT = ["script", "style", "code", "blockquote", ".quote", ".source-title", "a[href^='http']",
-          "a[href^='file:']", "td.id"]
+          "a[href^='file:']", "td.id", "td.error", "#f-doc option"]
 
 
 def visible_text(page: str, lang: str) -> str:
