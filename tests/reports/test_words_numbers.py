@@ -54,6 +54,10 @@ def test_every_region_has_an_english_name():
     table = region_table()
     assert "name_en" in table and (table["name_en"].str.strip() != "").all()
     assert not table["name_en"].str.contains(r"[\u4e00-\u9fff]").any()
+    from analysis.data.loaders import load_panel, load_targets
+
+    used = set(load_panel()["region"]) | set(load_targets()["region"])
+    assert used - set(table["name"]) == set(), "add these regions (with name_en) to data/regions.csv"
 
 
 def test_every_report_label_has_a_chinese_translation():
