@@ -130,3 +130,8 @@ def test_assess_json_carries_run_info():
     rec = json.loads(out.stdout.splitlines()[0])
     assert rec["run_info"]["data_dirs"][0]["role"] == "bundled" and "git_commit" in rec["run_info"]
     assert "汕尾市" in out.stdout  # Chinese is written as is, not escaped
+
+
+def test_titles_normalise_traditional_text_and_pinyin_glosses():
+    name = nr.indicator_name("rd_intensity", "全社會R&D經(jīng)費(fèi)支出占地區GDP比重", "zh")
+    assert name == "全社会R&D经费支出占地区GDP比重"

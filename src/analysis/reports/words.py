@@ -156,8 +156,18 @@ def indicator_name(code: Any, name_zh: Any = "", lang: str = "zh") -> str:
     code = "" if code is None else str(code)
     zh, en = _indicator_names().get(code, (str(name_zh or code), code))
     if lang == "zh":
-        return str(name_zh or zh)
+        return clean_title(str(name_zh or zh))
     return _CJK_GLOSS.sub("", en).strip()
+
+
+@lru_cache(maxsize=512)
+def clean_title(text: str) -> str:
+    """A name for a title: traditional characters simplified and pinyin glosses removed
+    (``全社會R&D經(jīng)費`` → ``全社会R&D经费``) with :func:`analysis.targets.text.normalise`;
+    quotes are never passed through this."""
+    from analysis.targets.text import normalise
+
+    return normalise(text).text.strip() or text
 
 
 def reference_class_label(text: str | None, lang: str = "zh") -> str:
