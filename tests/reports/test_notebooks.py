@@ -89,7 +89,7 @@ def test_failures_do_not_stop_the_batch_and_are_reported(small_batch):
     assert not Path(late.job.html).exists()
     index = Path(small_batch.index).read_text(encoding="utf-8")
     assert "生成失败的报告" in index and "no-such-target" in index
-    assert re.search(r'href="_work/targets/no-such-target-[0-9a-f]{8}\.ipynb"', index)
+    assert re.search(r'href="_work/targets/no-such-target-[0-9a-f]{8}-zh\.ipynb"', index)
 
 
 def test_path_traversal_id_stays_inside_reports(small_batch):
