@@ -138,7 +138,8 @@ def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
                    label=f"{label('outcome', lang)} {fmt_value(a.outcome_value, a.unit, lang)}")
     ax.set_title(title, fontsize=10 if small else None)
     ax.set_xlabel("" if small else label("year", lang))
-    ax.set_ylabel(_unit_label("", a.unit, lang).strip("（）() ") if small else _unit_label(ind, a.unit, lang))
+    short = ind if len(ind) <= 32 else ind[:31] + "…"  # long English names would overflow the axis
+    ax.set_ylabel(_unit_label("", a.unit, lang).strip("（）() ") if small else _unit_label(short, a.unit, lang))
     _year_axis(ax)
     _value_axis(ax, a.unit, lang)
     if not small:
