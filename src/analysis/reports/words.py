@@ -163,11 +163,11 @@ def indicator_name(code: Any, name_zh: Any = "", lang: str = "zh") -> str:
 @lru_cache(maxsize=512)
 def clean_title(text: str) -> str:
     """A name for a title: traditional characters simplified and pinyin glosses removed
-    (``全社會R&D經(jīng)費`` → ``全社会R&D经费``) with :func:`analysis.targets.text.normalise`;
+    (``全社會R&D經(jīng)費`` → ``全社会R&D经费``) with the steps of :mod:`analysis.targets.text`;
     quotes are never passed through this."""
-    from analysis.targets.text import normalise
+    from analysis.targets.text import Normalised, remove_pinyin_glosses, to_simplified
 
-    return normalise(text).text.strip() or text
+    return remove_pinyin_glosses(to_simplified(Normalised.identity(text))).text.strip() or text
 
 
 def reference_class_label(text: str | None, lang: str = "zh") -> str:
