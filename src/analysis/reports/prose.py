@@ -4,8 +4,8 @@ notes, the method, and the reproducibility block. All text comes from the messag
 Example:
     >>> from analysis.assessment import Assessment
     >>> a = Assessment("t", "汕尾市", "hte_count", indicator_zh="高新技术企业数量", unit="家", target_year=2022)
-    >>> "no series" in headline(a, "en") or "no data" in headline(a, "en")
-    True
+    >>> "No baseline value" in headline(a, "en"), "文件和数据中都没有基期数值" in headline(a, "zh")
+    (True, True)
 """
 from __future__ import annotations
 
