@@ -150,21 +150,29 @@ class Assessment:
         return rec
 
     def _repr_html_(self) -> str:
+        """A short bilingual summary for JupyterLab; amounts and counts as a reader writes them
+        (``550万元``, ``63家``), probabilities in percent, missing years left out (never ``None``)."""
+        from analysis.reports.numbers import fmt_value, fmt_year
+
         def pct(x: float | None) -> str:
             return "—" if x is None else f"{100 * x:.1f}%"
 
         def num(x: float | None) -> str:
-            return "—" if x is None else f"{x:,.4g}"
+            return e(fmt_value(x, self.unit, "zh"))
+
+        def year(y: int | None) -> str:
+            return f" ({fmt_year(y)})" if fmt_year(y) else ""
 
         e = html.escape
         rows = [
             ("目标 target", f"{e(self.region)} · {e(self.indicator_zh or self.indicator)}: "
-                            f"{num(self.baseline_value)} ({self.baseline_year}) → {num(self.target_value)} ({self.target_year}) {e(self.unit)}"),
+                            f"{num(self.baseline_value)}{year(self.baseline_year)} → {num(self.target_value)}"
+                            f"{year(self.target_year)}"),
             ("所需年均增速 required CAGR", pct(self.required_cagr) if self.scale == "log" else
              ("—" if self.required_cagr is None else f"{self.required_cagr:+.2f} pp/yr")),
             ("达成概率 P(meet)", f"{pct(self.p_meet)} ({e(self.model or 'no model')})"),
             ("自身趋势 own / 同类 peers / 合并 pooled", f"{pct(self.p_own)} / {pct(self.p_peers)} / {pct(self.p_pooled)}"),
-            ("现实水平 P50 / P80", f"{num(self.level_p50)} / {num(self.level_p80)} {e(self.unit)}"),
+            ("现实水平 P50 / P80", f"{num(self.level_p50)} / {num(self.level_p80)}"),
             ("参照组 reference class", f"{e(self.reference_class or '—')} ({self.n_peer_windows or 0} windows)"),
         ]
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>" for k, v in rows)

@@ -55,3 +55,47 @@ def test_index_and_report_open_offline_without_console_errors(small_batch, shanw
         else:
             assert 'src="data:image/png;base64,' in dom
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+def _index_rows():
+    base = {"document": "000_319635f440b73d7f.txt", "unit": "家", "target_year": 2022, "baseline_year": 2021,
+            "baseline_value": 49, "target_value": 100, "indicator": "hte_count", "indicator_zh": "高新技术企业数量"}
+    return [
+        dict(base, target_id="sw-p", region="汕尾市", target_type="level", p_meet=0.03, verdict="implausible"),
+        dict(base, target_id="sw-t", region="汕尾市", target_type="level", p_meet=0.04, verdict="implausible"),
+        dict(base, target_id="sw-x", region="汕尾市", indicator="tsme_count", p_meet=0.6, verdict="on_track"),
+        dict(base, target_id="zs-1", region="中山市", document="002_c4696ddd813dcb02.txt", p_meet=0.02,
+             verdict="implausible"),
+    ]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (CI installs it with apt in .ci/run)")
+def test_index_filters_by_region_and_verdict_and_downloads_csv(tmp_path):
+    """Open the index with filters preset in the address; only matching goals stay; the CSV link holds them."""
+    import csv
+    import io
+    from urllib.parse import quote, unquote
+
+    from bs4 import BeautifulSoup
+
+    from analysis.reports.index import write_index
+
+    write_index(tmp_path, _index_rows(), lang="zh")
+    url = (tmp_path / "index-zh.html").resolve().as_uri() + "#region=" + quote("汕尾市") + "&verdict=implausible"
+    dom, stderr, png = _open(url, tmp_path, "filtered.png")
+    assert not _console_errors(stderr), _console_errors(stderr)
+    soup = BeautifulSoup(dom, "html.parser")
+    rows = soup.select("#targets tbody tr")
+    visible = [r for r in rows if not r.has_attr("hidden")]
+    assert len(rows) == 3  # three goals: sw-p and sw-t are one goal
+    assert [(r["data-region"], r["data-verdict"]) for r in visible] == [("汕尾市", "implausible")]
+    assert soup.select_one("#n-shown").get_text() == "1"
+    href = soup.select_one("#dl-csv")["href"]
+    assert href.startswith("data:text/csv;charset=utf-8,")
+    table = list(csv.DictReader(io.StringIO(unquote(href.split(",", 1)[1]).lstrip("\ufeff"))))
+    assert [r["target_id"] for r in table] == ["sw-p", "sw-t"]  # the filtered goal's rows, both restatements
+    assert {r["goal_p_meet"] for r in table} == {"0.03"}
+    # the full table sits beside the page, as CSV and Excel
+    full = list(csv.DictReader((tmp_path / "assessments-zh.csv").open(encoding="utf-8-sig")))
+    assert len(full) == 4 and (tmp_path / "assessments-zh.xlsx").stat().st_size > 1000
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)

@@ -56,7 +56,9 @@ def test_city_report_summarises_every_target_of_the_region(small_batch):
     res = _result(small_batch, "city", "汕尾市")
     page = _page(res)
     n = int((load_targets()["region"] == "汕尾市").sum())
-    assert res.summary["n_targets"] == n and sum(res.summary["counts"].values()) == n
+    goals = res.summary["n_targets"]  # goals: restated rows (prose, table, Q4) folded into one
+    assert res.summary["n_rows"] == n and sum(res.summary["counts"].values()) == goals and 0 < goals < n
+    assert f"{goals} 个目标（文件中 {n} 条）" in page
     assert "城市目标评分卡" in page and 'src="data:image/png;base64,' in page
 
 
@@ -87,7 +89,7 @@ def test_failures_do_not_stop_the_batch_and_are_reported(small_batch):
     assert not Path(late.job.html).exists()
     index = Path(small_batch.index).read_text(encoding="utf-8")
     assert "生成失败的报告" in index and "no-such-target" in index
-    assert re.search(r'href="_work/targets/no-such-target-[0-9a-f]{8}\.ipynb"', index)
+    assert re.search(r'href="_work/targets/no-such-target-[0-9a-f]{8}-zh\.ipynb"', index)
 
 
 def test_path_traversal_id_stays_inside_reports(small_batch):

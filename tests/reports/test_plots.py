@@ -1,6 +1,7 @@
 """Charts: each returns a Figure, draws what it says, and copes with missing data."""
 from __future__ import annotations
 
+import re
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,7 +48,8 @@ def test_fan_chart_has_bands_history_and_target(assessment):
 
 def test_fan_chart_english_labels(assessment):
     text = _texts(plots.fan_chart(assessment, "en"))
-    assert "target 100 家" in text and "95% interval" in text
+    assert "target 100 firms" in text and "95% interval" in text and "Shanwei" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
 
 
 def test_peer_distribution_marks_required_change(assessment):

@@ -87,8 +87,11 @@ def run(args: argparse.Namespace) -> int:
     if adhoc and table.iloc[0]["verdict"] == "error":
         return fail(f"invalid target: {'; '.join(table.iloc[0]['notes'])}")
     if args.format == "json":
+        from analysis.provenance import run_info
+
+        info = run_info(seed=args.seed, as_of=args.as_of)  # --data-dir folders are in the env by now
         for rec in table.to_dict(orient="records"):
-            print(json.dumps(json_record(rec), ensure_ascii=False))
+            print(json.dumps({**json_record(rec), "run_info": info}, ensure_ascii=False))
     elif args.format == "csv":
         out = table.copy()
         out["notes"] = out["notes"].map(lambda n: " | ".join(n) if isinstance(n, list) else n)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.reports.paths import inside, safe_name
+from analysis.reports.paths import inside, report_stem
 from analysis.reports.render import RenderResult, atomic_write_text, notebook_path, render_report
 
 #: report kind -> (folder under out, file-name prefix); panels and the backtest sit beside index.html
@@ -59,7 +59,7 @@ def make_job(kind: str, name: str, params: dict[str, Any], out_dir: Path, **opti
     """A job whose files live under ``out_dir`` whatever ``name`` contains."""
     out_dir = Path(out_dir).resolve()
     folder, prefix = FOLDERS[kind]
-    stem = safe_name(prefix + str(name))
+    stem = report_stem(prefix + str(name), params.get("lang"))
     html = inside(out_dir, out_dir / folder / f"{stem}.html")
     work = inside(out_dir, out_dir / "_work" / (folder if folder != "." else "other"))
     return Job(kind=kind, name=str(name), notebook=NOTEBOOK_OF[kind], params=dict(params), html=str(html),

@@ -23,6 +23,13 @@ def safe_name(text: str, max_len: int = 48) -> str:
     return f"{slug}-{digest}"
 
 
+def report_stem(name: str, lang: str | None = None) -> str:
+    """The file-name stem of a report: :func:`safe_name` plus the language, so zh and en never overwrite
+    each other (``report_stem("汕尾市", "en")`` → ``"汕尾市-<8 hex>-en"``)."""
+    stem = safe_name(name)
+    return f"{stem}-{lang}" if lang else stem
+
+
 def inside(root: Path, path: Path) -> Path:
     """``path`` resolved, after checking it lies inside ``root`` (else ``ValueError``)."""
     root_r, path_r = Path(root).resolve(), Path(path).resolve()

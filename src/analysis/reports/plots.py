@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.assessment import VERDICTS, Assessment
-from analysis.reports.narrative import COUNT_UNITS, fmt_change, fmt_prob, fmt_value, label
+from analysis.reports.numbers import AMOUNT_UNITS, COUNT_UNITS, fmt_change, fmt_prob, fmt_value
+from analysis.reports.words import indicator_name, label, model_name, region_name, t, unit_name, verdict_label
 
 BAND_COLOUR = "#3b75af"
 TARGET_COLOUR = "#d62728"
@@ -44,7 +45,16 @@ def _empty(ax, lang: str, title: str = "", shrink: bool = True) -> None:
 
 
 def _unit_label(name: str, unit: str, lang: str) -> str:
+    """An axis title with its unit; amounts leave the unit to the tick labels (they pick 万/亿 or m/bn)."""
+    unit = "" if unit in AMOUNT_UNITS else unit_name(unit, lang)
     return f"{name}（{unit}）" if lang == "zh" and unit else (f"{name} ({unit})" if unit else name)
+
+
+def has_chart_data(a: Assessment) -> bool:
+    """A fan chart needs a history or a forecast; a target alone gives no chart (no 1925–2100 axis)."""
+    hist_ok = a.history is not None and not a.history.empty
+    fan_ok = a.fan is not None and not a.fan.dropna(subset=["q50"]).empty if a.fan is not None else False
+    return bool(hist_ok or fan_ok)
 
 
 def _value_axis(ax, unit: str, lang: str) -> None:
@@ -83,12 +93,13 @@ def fan_grid(assessments: Sequence[Assessment], lang: str = "zh", ncols: int = 2
 
 def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
     """Draw a fan chart of ``a`` into ``ax`` (``small``: compact title, no legend)."""
-    ind = a.indicator_zh or a.indicator
-    title = (f"{ind}（{a.target_year}）" if lang == "zh" else f"{ind} ({a.target_year})") if small else \
-        label("fan_title", lang, region=a.region, indicator=ind)
+    ind = indicator_name(a.indicator, a.indicator_zh, lang)
+    year = "" if a.target_year is None else a.target_year
+    title = (f"{ind}（{year}）" if lang == "zh" else f"{ind} ({year})") if small else \
+        label("fan_title", lang, region=region_name(a.region, lang), indicator=ind)
     hist = a.history if a.history is not None else pd.DataFrame(columns=["year", "value"])
     fan = a.fan
-    if hist.empty and (fan is None or fan.empty) and a.target_value is None:
+    if not has_chart_data(a):
         _empty(ax, lang, title, shrink=not small)
         return
     if not hist.empty:
@@ -127,7 +138,8 @@ def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
                    label=f"{label('outcome', lang)} {fmt_value(a.outcome_value, a.unit, lang)}")
     ax.set_title(title, fontsize=10 if small else None)
     ax.set_xlabel("" if small else label("year", lang))
-    ax.set_ylabel(a.unit if small else _unit_label(ind, a.unit, lang))
+    short = ind if len(ind) <= 32 else ind[:31] + "…"  # long English names would overflow the axis
+    ax.set_ylabel(_unit_label("", a.unit, lang).strip("（）() ") if small else _unit_label(short, a.unit, lang))
     _year_axis(ax)
     _value_axis(ax, a.unit, lang)
     if not small:
@@ -183,7 +195,7 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
     key = "peer_x_log" if a.scale == "log" else "peer_x_points"
     ax.set_xlabel(label(key, lang, h=h))
     ax.set_ylabel(label("peer_count", lang))
-    from analysis.reports.narrative import reference_class_label
+    from analysis.reports.words import reference_class_label
 
     ax.set_title(title + (f" · {reference_class_label(a.reference_class, lang)}" if a.reference_class else ""), fontsize=10)
     if req is not None:
@@ -228,14 +240,19 @@ def city_scorecard(results: pd.DataFrame, region: str = "", lang: str = "zh", ma
     Only targets with a probability are drawn (at most ``max_rows``, lowest first); the others
     (insufficient data, invalid) are counted in a footnote — the scorecard table lists them all.
     """
-    title = label("scorecard_title", lang, region=region)
+    from analysis.reports.goals import fold_goals
+
+    title = label("scorecard_title", lang, region=region_name(region, lang))
+    if not results.empty:  # one bar per goal: restated rows share the lead row's P
+        results = pd.DataFrame([{**g["lead"], "p_meet": g["p_meet"], "verdict": g["verdict"]}
+                                for g in fold_goals(results)])
     p_all = pd.to_numeric(results["p_meet"], errors="coerce") if "p_meet" in results else pd.Series(dtype=float)
     rows = results[p_all.notna()].assign(_p=p_all[p_all.notna()]).sort_values("_p").head(max_rows)
     n, left_out = len(rows), len(results) - len(rows)
     fig, ax = _figure(7.5, max(2.5, 0.42 * n + 1.4))
     if left_out:
-        note = (f"另有 {left_out} 个目标无法估计概率（数据不足或目标无效），见下表" if lang == "zh" else
-                f"{left_out} more target(s) without a probability (insufficient data or invalid): see the table")
+        note = t("{n} more goal(s) without a probability (insufficient data or invalid): see the table", lang,
+                 n=left_out)
         fig.text(0.01, 0.005, note, fontsize=8, color="#555555", ha="left", va="bottom")
     if n == 0:
         _empty(ax, lang, title)
@@ -243,16 +260,17 @@ def city_scorecard(results: pd.DataFrame, region: str = "", lang: str = "zh", ma
     rows = rows.reset_index(drop=True)
     names = []
     for r in rows.to_dict(orient="records"):
-        ind = str(r.get("indicator_zh") or r.get("indicator") or r.get("target_id"))
+        ind = indicator_name(r.get("indicator"), r.get("indicator_zh"), lang) or str(r.get("target_id"))
         year = r.get("target_year")
         ind = ind if len(ind) <= 16 else ind[:15] + "…"
-        names.append(f"{ind}（{int(year)}）" if year is not None and not pd.isna(year) else ind)
+        names.append((f"{ind}（{int(year)}）" if lang == "zh" else f"{ind} ({int(year)})")
+                     if year is not None and not pd.isna(year) else ind)
     p = pd.to_numeric(rows["p_meet"], errors="coerce").to_numpy(float)
     colours = [VERDICTS.get(v, VERDICTS["insufficient_data"])[2] for v in rows["verdict"]]
     pos = np.arange(n)[::-1]
     ax.barh(pos, np.nan_to_num(p, nan=0.0), color=colours, height=0.65, edgecolor="#555555", lw=0.5)
     for y, pv, v in zip(pos, p, rows["verdict"]):
-        text = fmt_prob(pv) if np.isfinite(pv) else VERDICTS.get(v, ("", v, ""))[0 if lang == "zh" else 1]
+        text = fmt_prob(pv) if np.isfinite(pv) else verdict_label(v, lang)
         ax.text((pv if np.isfinite(pv) else 0) + 0.01, y, text, va="center", fontsize=9)
     for cut in (0.05, 0.2, 0.5):
         ax.axvline(cut, color="#777777", lw=0.8, ls="--")
@@ -277,7 +295,7 @@ def coverage_heatmap(grid: pd.DataFrame, indicator: str = "", lang: str = "zh", 
     g = grid.copy()
     if "total" in g.columns:
         g = g.sort_values("total", ascending=False).head(max_rows).drop(columns="total")
-    g.index = [idx[-1] if isinstance(idx, tuple) else idx for idx in g.index]
+    g.index = [region_name(idx[-1] if isinstance(idx, tuple) else idx, lang) for idx in g.index]
     fig, ax = _figure(min(12.0, 2.5 + 0.35 * g.shape[1]), min(16.0, 1.5 + 0.28 * g.shape[0]))
     sns.heatmap(g, ax=ax, cmap="Blues", cbar_kws={"label": label("peer_count", lang) if False else ""},
                 linewidths=0.3, linecolor="white", annot=g.shape[0] * g.shape[1] <= 300, fmt="d", vmin=0)
@@ -291,7 +309,7 @@ def latest_levels(levels: pd.DataFrame, indicator: str = "", unit: str = "", yea
                   lang: str = "zh", top: int = 30) -> Figure:
     """Bars of the latest level of each region (``levels``: region, year, value)."""
     yr = year if year is not None else (int(levels["year"].max()) if not levels.empty else "")
-    title = label("levels_rank_title", lang, indicator=indicator, year=yr, unit=unit)
+    title = label("levels_rank_title", lang, indicator=indicator, year=yr, unit=unit_name(unit, lang) or "—")
     if levels.empty:
         fig, ax = _figure(7.5, 2.5)
         _empty(ax, lang, title)
@@ -300,7 +318,8 @@ def latest_levels(levels: pd.DataFrame, indicator: str = "", unit: str = "", yea
     fig, ax = _figure(7.5, max(2.5, 0.3 * len(d) + 1.0))
     pos = np.arange(len(d))[::-1]
     ax.barh(pos, d["value"], color=BAND_COLOUR)
-    labels = [f"{r} ({int(y)})" if year is None and y != yr else str(r) for r, y in zip(d["region"], d["year"])]
+    labels = [f"{region_name(r, lang)} ({int(y)})" if year is None and y != yr else region_name(r, lang)
+              for r, y in zip(d["region"], d["year"])]
     ax.set_yticks(pos, labels)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, unit, lang)))
     ax.set_title(title)
@@ -328,87 +347,6 @@ def growth_distribution(changes: pd.DataFrame, indicator: str = "", scale: str =
     return fig
 
 
-# ---------------------------------------------------------------------- backtest charts
-def reliability_diagram(calibration: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Predicted P(meet) (bin mean) vs observed frequency, with ±2 s.e. bars (``synthetic_calibration``)."""
-    fig, ax = _figure(5.0, 4.6)
-    title = label("reliability_title", lang)
-    cal = calibration[calibration["n"] > 0] if calibration is not None and not calibration.empty else calibration
-    if cal is None or cal.empty:
-        _empty(ax, lang, title)
-        return fig
-    se = np.sqrt(np.clip(cal["mean_p"] * (1 - cal["mean_p"]), 1e-9, None) / cal["n"])
-    ax.plot([0, 1], [0, 1], color="#777777", ls="--", lw=1, label=label("perfect", lang))
-    ax.errorbar(cal["mean_p"], cal["observed"], yerr=2 * se, fmt="o", color=BAND_COLOUR, capsize=3,
-                label=label("observed", lang))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    pct = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
-    ax.xaxis.set_major_formatter(pct)
-    ax.yaxis.set_major_formatter(pct)
-    ax.set_xlabel(label("predicted", lang))
-    ax.set_ylabel(label("observed", lang))
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8)
-    return fig
-
-
-def interval_coverage(scores: pd.DataFrame, lang: str = "zh", indicator: str = "all") -> Figure:
-    """Coverage of the 50/80/95 % intervals by horizon, one panel per level, a line per model."""
-    levels = [c for c in ("coverage_50", "coverage_80", "coverage_95") if scores is not None and c in scores]
-    d = scores[scores["indicator"] == indicator] if levels else pd.DataFrame()
-    title = label("coverage_chart", lang)
-    if d.empty:
-        fig, ax = _figure(7.5, 2.5)
-        _empty(ax, lang, title)
-        return fig
-    fig = Figure(figsize=(9.0, 3.4), layout="constrained")
-    axes = fig.subplots(1, len(levels), sharey=False)
-    axes = np.atleast_1d(axes)
-    palette = dict(zip(sorted(d["model"].unique()), _palette(d["model"].nunique())))
-    for ax, col in zip(axes, levels):
-        nominal = int(col.split("_")[1]) / 100
-        for model, g in d.sort_values("horizon").groupby("model"):
-            ax.plot(g["horizon"], g[col], marker="o", color=palette[model], label=str(model))
-        ax.axhline(nominal, color="black", lw=1.5, ls="--")
-        ax.set_title(f"{int(nominal * 100)}% " + ("区间" if lang == "zh" else "interval"), fontsize=10)
-        ax.set_xlabel(label("horizon", lang))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
-    axes[0].set_ylabel(label("coverage_chart", lang))
-    axes[-1].legend(fontsize=7, loc="lower left")
-    fig.suptitle(title + ("（虚线：名义水平）" if lang == "zh" else " (dashed: nominal)"), fontsize=11)
-    return fig
-
-
-def _palette(n: int) -> list:
-    import seaborn as sns
-
-    return sns.color_palette("tab10", n)
-
-
-def crps_by_model(scores: pd.DataFrame, lang: str = "zh", indicator: str = "all",
-                  models: Sequence[str] | None = None) -> Figure:
-    """CRPS by model and horizon (lower is better)."""
-    import seaborn as sns
-
-    fig, ax = _figure(7.5, 3.6)
-    title = label("crps_title", lang)
-    d = scores[scores["indicator"] == indicator] if scores is not None and not scores.empty else pd.DataFrame()
-    if models is not None and not d.empty:
-        d = d[d["model"].isin(models)]
-    d = d.dropna(subset=["crps"]) if "crps" in d else d
-    if d.empty:
-        _empty(ax, lang, title)
-        return fig
-    sns.barplot(data=d, x="horizon", y="crps", hue="model", ax=ax)
-    ax.set_xlabel(label("horizon", lang))
-    ax.set_ylabel("CRPS")
-    ax.set_title(title)
-    ax.legend(fontsize=8, ncol=3)
-    return fig
-
-
 # ---------------------------------------------------------------------- display
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     """PNG bytes of a figure (white background, tight bounding box)."""
@@ -424,3 +362,7 @@ def show(fig: Figure, alt: str = "") -> None:
     from IPython.display import Image, display
 
     display(Image(data=figure_png(fig), format="png", metadata={"alt": alt or (fig.axes[0].get_title() if fig.axes else "")}))
+
+
+# the backtest charts live in their own module; re-exported so notebooks call plots.crps_by_model(...)
+from analysis.reports.backtest_plots import crps_by_model, interval_coverage, reliability_diagram  # noqa: E402,F401

@@ -173,13 +173,26 @@ def error_message(err: BaseException) -> str:
 
 
 # ---------------------------------------------------------------------- export
+#: provenance keys shown as words (translated); parameter names are shown as code
+SETTING_LABELS = ("generated (UTC)", "data", "kernel", "seconds", "analysis")
+
+
 def settings_html(params: Mapping[str, Any], lang: str = "zh", extra: Mapping[str, Any] | None = None) -> str:
     """The report's parameters and provenance as an escaped HTML table."""
-    title = "报告参数与运行信息" if lang == "zh" else "Report settings and provenance"
+    from analysis.reports.words import t  # labels through the catalogue; parameter names stay code
+
+    title = t("Report settings and provenance", lang)
     rows = dict(params)
     rows.update(extra or {})
+
+    def value(v: Any) -> str:
+        if v is None:
+            return "—"
+        return html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+
     body = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</td></tr>"
+        f"<tr><th>{html.escape(t(str(k), lang)) if k in SETTING_LABELS else f'<code>{html.escape(str(k))}</code>'}"
+        f"</th><td>{value(v) if k in SETTING_LABELS else f'<code>{value(v)}</code>'}</td></tr>"
         for k, v in rows.items()
     )
     return f'<div class="report-settings"><h4>{title}</h4><table>{body}</table></div>'
@@ -252,15 +265,19 @@ def export_html(nb: Any, lang: str = "zh", title: str = "", embed_font: bool = T
 
 
 def report_title(notebook: str, params: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> str:
+    """The page title in the report's language (names from regions.csv / indicators.csv for English)."""
+    from analysis.reports.words import indicator_name, region_name, t
+
     s = summary or {}
+    lang = str(params.get("lang") or "zh")
     if notebook == "target_feasibility":
-        ind = s.get("indicator_zh") or s.get("indicator") or ""
-        return " · ".join(x for x in (str(s.get("region") or ""), str(ind), str(params.get("target_id"))) if x)
+        ind = indicator_name(s.get("indicator"), s.get("indicator_zh"), lang)
+        return " · ".join(x for x in (region_name(s.get("region"), lang), str(ind), str(params.get("target_id"))) if x)
     if notebook == "city_scorecard":
-        return f"{params.get('region')} · 目标评分卡" if params.get("lang") == "zh" else f"{params.get('region')} scorecard"
+        return t("City scorecard: {region}", lang, region=region_name(params.get("region"), lang))
     if notebook == "cross_city_panel":
-        return f"{params.get('indicator')} · {params.get('level') or ''}"
-    return "backtest"
+        return t("Cross-region panel: {indicator}", lang, indicator=indicator_name(params.get("indicator"), "", lang))
+    return t("Backtest and calibration", lang)
 
 
 def provenance(seconds: float) -> dict[str, Any]:

@@ -39,9 +39,15 @@ def assess_rows(rows: pd.DataFrame, seed: int = 0, as_of: int | None = None) -> 
 
 
 def city_summary(region: str, results: pd.DataFrame) -> dict[str, Any]:
-    """What a city report publishes for the index."""
-    counts = Counter(results["verdict"]) if not results.empty else Counter()
-    return {"region": region, "n_targets": int(len(results)), "counts": dict(counts),
+    """What a city report publishes for the index: goals (restated rows folded) and their verdicts.
+
+    ``n_targets`` counts goals, ``n_rows`` the registry rows; ``counts`` is goals per verdict.
+    """
+    from analysis.reports.goals import fold_goals
+
+    goals = fold_goals(results) if not results.empty else []
+    counts = Counter(g["verdict"] for g in goals)
+    return {"region": region, "n_targets": len(goals), "n_rows": int(len(results)), "counts": dict(counts),
             "target_ids": results["target_id"].tolist() if not results.empty else []}
 
 
