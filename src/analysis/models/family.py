@@ -38,6 +38,7 @@ from analysis.models.forecast import N_DRAWS, Forecast
 MIN_CHANGES = 12
 MIN_REGIONS = 3
 TAU_FLOOR = 1e-4
+RECENT = 3
 
 
 @dataclass
@@ -58,6 +59,9 @@ class FamilyFit:
     z: np.ndarray = field(default_factory=lambda: np.zeros(1))
     composition: dict = field(default_factory=dict)  # level -> {"changes": n, "regions": m}
     n_changes: int = 0
+    shock: float = 0.0          # mean class residual of the last RECENT years (added to the drift)
+    shock_sd: float = 0.0       # sd of yearly class residuals (persistent drift uncertainty)
+    vsd_unseen: float = 0.0     # sd of log σ² effects: spread uncertainty for an unseen indicator/level
 
     def _row(self, indicator: str, level: str, y0: float) -> tuple[np.ndarray, float]:
         """Design row for a new point and the extra variance of unseen effects."""
@@ -78,8 +82,8 @@ class FamilyFit:
     def mean_sd(self, indicator: str, level: str, y0: float) -> tuple[float, float, float]:
         """(annual mean change, its sd, annual residual sd) at this indicator, level and size."""
         x, extra = self._row(indicator, level, y0)
-        mean = float(x @ self.coef)
-        se = float(np.sqrt(max(x @ self.cov @ x, 0.0) + extra))
+        mean = float(x @ self.coef) + self.shock
+        se = float(np.sqrt(max(x @ self.cov @ x, 0.0) + extra + self.shock_sd ** 2))
         sigma = float(np.exp(0.5 * (x @ self.vcoef)))
         return mean, se, sigma
 
@@ -89,7 +93,9 @@ class FamilyFit:
         mean, se, sigma = self.mean_sd(indicator, level, y0)
         u_mean, u_var = self.u_hat.get((region, indicator), (0.0, self.tau_u ** 2))
         drift = mean + se * rng.standard_normal((n, 1)) + u_mean + np.sqrt(u_var) * rng.standard_normal((n, 1))
-        eps = sigma * rng.choice(self.z, size=(n, h))
+        unseen = (indicator not in self.indicators) + (level not in self.levels)
+        spread = sigma * np.exp(0.5 * self.vsd_unseen * np.sqrt(unseen) * rng.standard_normal((n, 1)))
+        eps = spread * rng.choice(self.z, size=(n, h))
         path = y0 + np.cumsum(drift + eps, axis=1)
         return Forecast(name, draws=path[:, -1], path=path,
                         info={"region_in_fit": (region, indicator) in self.u_hat,
@@ -156,25 +162,53 @@ def fit_family(changes: pd.DataFrame, reference_class: str) -> FamilyFit | None:
     vpen[1:1 + K + L] = 1.0 * len(v) / max(K + L, 1)
     vcoef, _ = _ridge(X, v, np.ones_like(v), vpen)
     sig2 = np.exp(X @ vcoef)
-    scale = float(np.mean(dt * e ** 2 / sig2))      # put σ on the residuals' scale (log χ² bias)
-    vcoef[0] += np.log(scale)
-    sig2 = sig2 * scale
-    # series effects, empirical Bayes with precision Δt/σ²
+    # series effects, empirical Bayes with precision Δt/σ². σ² is put on the scale of the
+    # within-series residuals (between-series differences are the effects u_s, not noise)
     series = list(zip(ch["region"], ch["indicator"]))
+    codes = pd.factorize(pd.Series(series))[0]
+    n_s = np.bincount(codes)
+    w_prec = dt / sig2
+    raw = np.bincount(codes, w_prec * e) / np.bincount(codes, w_prec)
+    within = (n_s[codes] >= 2)
+    if within.sum() >= 5:
+        corr = n_s[codes][within] / (n_s[codes][within] - 1.0)
+        scale = float(np.mean(dt[within] * (e - raw[codes])[within] ** 2 / sig2[within] * corr))
+    else:
+        scale = float(np.mean(dt * e ** 2 / sig2))
+    vcoef[0] += np.log(scale)                       # also removes the log χ² bias
+    sig2 = sig2 * scale
     prec = dt / sig2
-    df = pd.DataFrame({"s": series, "pe": prec * e, "p": prec})
-    agg = df.groupby("s")[["pe", "p"]].sum()
-    raw = agg["pe"] / agg["p"]
-    tau_u2 = float(max(np.average(raw ** 2, weights=agg["p"]) - len(agg) / agg["p"].sum(), TAU_FLOOR)) \
-        if len(agg) > 1 else TAU_FLOOR
-    post_p = agg["p"] + 1.0 / tau_u2
-    u_hat = {s: (float(pe / pp), float(1.0 / pp)) for s, pe, pp in zip(agg.index, agg["pe"], post_p)}
+    p_s = np.bincount(codes, prec)
+    raw = np.bincount(codes, prec * e) / p_s
+    tau_u2 = float(max(np.average(raw ** 2, weights=p_s) - len(p_s) / p_s.sum(), TAU_FLOOR)) \
+        if len(p_s) > 1 else TAU_FLOOR
+    post_p = p_s + 1.0 / tau_u2
+    uniq = pd.Series(series).drop_duplicates().tolist()
+    first = pd.Series(codes).drop_duplicates().tolist()
+    u_hat = {s_: (float(raw[c] * p_s[c] / post_p[c]), float(1.0 / post_p[c])) for s_, c in zip(uniq, first)}
+    # effects that cannot be estimated from fewer than 3 groups get the series-effect variance
+    if K < 3:
+        tau_k2 = max(tau_k2, tau_u2)
+    if L < 3:
+        tau_l2 = max(tau_l2, tau_u2)
+    # recent common shock: the class's mean residual by year; its recent level shifts the drift and
+    # its dispersion is drift uncertainty that persists over the horizon (variance ∝ h²)
+    end = ch["end_year"].to_numpy(int)
+    yrs = np.unique(end)
+    d_t = np.array([np.average(e[end == y], weights=prec[end == y]) for y in yrs])
+    recent = d_t[-RECENT:]
+    shock = float(np.mean(recent)) if len(yrs) >= 3 else 0.0
+    # a future year's shock vs the mean of the last RECENT: variance σ_d²(1 + 1/RECENT)
+    shock_sd = float(np.std(d_t, ddof=1) * np.sqrt(1 + 1 / RECENT)) if len(yrs) >= 3 else 0.0
     u_rows = np.array([u_hat[s][0] for s in series])
     z = (e - u_rows) * np.sqrt(dt / sig2)
     z = (z - z.mean()) / (z.std() if z.std() > 0 else 1.0)
+    veff = np.concatenate([vcoef[ks], vcoef[ls]])
+    vsd = float(np.std(veff[np.abs(veff) > 1e-9], ddof=1)) if (np.abs(veff) > 1e-9).sum() >= 3 else 0.5
     comp = {lv: {"changes": int((ch["level"] == lv).sum()),
                  "regions": int(ch.loc[ch["level"] == lv, "region"].nunique())} for lv in levels}
     return FamilyFit(reference_class=reference_class, indicators=indicators, levels=levels, coef=coef,
                      cov=ainv * s2, vcoef=vcoef, y_bar=y_bar, tau_k=float(np.sqrt(tau_k2)),
                      tau_l=float(np.sqrt(tau_l2)), tau_u=float(np.sqrt(tau_u2)), u_hat=u_hat, z=z,
-                     composition=comp, n_changes=int(len(ch)))
+                     composition=comp, n_changes=int(len(ch)), shock=shock, shock_sd=shock_sd,
+                     vsd_unseen=vsd)
