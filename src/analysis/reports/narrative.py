@@ -82,9 +82,13 @@ HEADINGS: dict[str, dict[str, str]] = {
 
 MODEL_NAMES = {
     "zh": {"pooled": "合并模型（分层混合模型）", "peers": "同类地区（参照组分位回归）", "own": "自身趋势（带漂移随机游走）",
-           "count": "计数模型（负二项）", "pooled (rank)": "排名联合模拟", None: "无模型"},
+           "count": "计数模型（负二项）", "pooled (rank)": "排名联合模拟", None: "无模型",
+           "pooled_ols": "合并模型（混合最小二乘，分层混合模型未收敛）", "family_b": "参照组B（同一指标各层级，收缩模型）",
+           "family_c": "参照组C（同类指标族，收缩模型）", "rank_outside": "排名变化的外部参照"},
     "en": {"pooled": "pooled (mixed model)", "peers": "peers (reference class)", "own": "own trend (drift)",
-           "count": "count model (negative binomial)", "pooled (rank)": "joint rank simulation", None: "no model"},
+           "count": "count model (negative binomial)", "pooled (rank)": "joint rank simulation", None: "no model",
+           "pooled_ols": "pooled (OLS fallback of the mixed model)", "family_b": "rung B (same indicator, every level, shrunk)",
+           "family_c": "rung C (indicator family, shrunk)", "rank_outside": "outside view of rank changes"},
 }
 
 COUNT_UNITS = ("家", "个", "项", "件", "人", "名", "位", "所", "台", "次")
