@@ -29,7 +29,7 @@ CONTRACT_FIELDS = (
     "target_id", "region", "indicator", "baseline_year", "baseline_value", "target_year",
     "target_value", "horizon", "required_cagr", "p_meet", "p_own", "p_peers", "p_pooled", "model",
     "verdict", "level_p50", "level_p80", "n_peer_windows", "reference_class", "outcome_value", "met",
-    "notes",
+    "notes", "evidence", "data_wanted",
 )
 
 
@@ -93,6 +93,10 @@ class Assessment:
     n_peer_met: int | None = None
     n_peer_regions: int | None = None
     reference_class: str | None = None
+    evidence: str | None = None               # rung of the reference-class ladder: A, B or C (None: unjudged)
+    class_composition: dict | None = None     # level -> {"changes": n, "regions": m} of the class used
+    model_fitted: str | None = None           # what was actually fitted (MixedLM, OLS, ridge-EB, ...)
+    data_wanted: list | None = None           # unjudged: [{region, indicator, years}] that would unlock it
     n_own_changes: int | None = None
     outcome_value: float | None = None
     met: bool | None = None
@@ -142,11 +146,15 @@ class Assessment:
                 "indicator_zh", "unit", "kind", "scale", "level", "parent", "target_type", "comparator", "as_of",
                 "required_change", "own_mean_change", "own_max_change", "required_percentile",
                 "eurostat_ratio", "eurostat_category", "p_count", "n_peer_met", "n_peer_regions",
-                "n_own_changes", "verdict_zh", "document", "quote",
+                "n_own_changes", "verdict_zh", "document", "quote", "class_composition", "model_fitted",
             ]
         for name in names:
             rec[name] = json_value(getattr(self, name))
         rec["note_codes"] = [n.to_json() for n in self.note_codes]
+        if extended:
+            from analysis.engine.headline import methods
+
+            rec["methods"] = [n.to_json() for n in methods(self)]
         return rec
 
     def _repr_html_(self) -> str:
@@ -209,4 +217,6 @@ def json_value(value: Any) -> Any:
         return bool(value)
     if isinstance(value, list):
         return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
     return value

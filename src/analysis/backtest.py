@@ -45,6 +45,7 @@ def _score(f: Forecast, obs: float, y0: float, h: int, log_scale: bool, v0: floa
         else:
             y_star = v0 * (1 + g) ** h
         p = f.p_at_least(y_star)
+        out[f"p_g{int(g * 100)}"], out[f"met_g{int(g * 100)}"] = p, float(obs >= y_star)
         out[f"brier_g{int(g * 100)}"] = (p - float(obs >= y_star)) ** 2
     return out
 
@@ -111,14 +112,15 @@ def backtest_cases(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed
                         if f is None:
                             continue
                         rows.append({"indicator": ind, "origin": origin, "region": region, "horizon": h,
-                                     "model": name, **_score(f, obs, y0, h, log_scale, v0)})
+                                     "model": name, "rung": "A" if name in ("pooled", "peers", "own") else None,
+                                     **_score(f, obs, y0, h, log_scale, v0)})
     return pd.DataFrame(rows)
 
 
 def summarise(cases: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator, model, horizon) metrics plus ``indicator == 'all'`` rows (contract columns)."""
     cols = ["indicator", "model", "horizon", "n", "crps", "coverage_50", "coverage_80", "coverage_95",
-            "brier_g10", "brier_g20", "brier_g50", "brier_g100"]
+            "brier_g10", "brier_g20", "brier_g50", "brier_g100", "rung"]
     if cases.empty:
         return pd.DataFrame(columns=cols)
 
@@ -129,23 +131,38 @@ def summarise(cases: pd.DataFrame) -> pd.DataFrame:
             **{f"brier_g{int(x * 100)}": g[f"brier_g{int(x * 100)}"].mean() for x in GROWTH_EVENTS},
         })
 
-    per = cases.groupby(["indicator", "model", "horizon"]).apply(agg, include_groups=False).reset_index()
+    cases = cases.assign(rung=cases["rung"].fillna("-")) if "rung" in cases else cases.assign(rung="-")
+    per = cases.groupby(["indicator", "model", "horizon", "rung"]).apply(agg, include_groups=False).reset_index()
     # CRPS is on each indicator's own scale; pooling across indicators averages per-case scores
-    allrows = cases.groupby(["model", "horizon"]).apply(agg, include_groups=False).reset_index()
+    allrows = cases.groupby(["model", "horizon", "rung"]).apply(agg, include_groups=False).reset_index()
     allrows.insert(0, "indicator", "all")
     out = pd.concat([per, allrows], ignore_index=True)
     out["n"] = out["n"].astype(int)
     order = {m: i for i, m in enumerate(MODELS)}
-    out = out.sort_values(["indicator", "horizon", "model"], key=lambda s: s.map(order) if s.name == "model" else s)
+    out = out.sort_values(["indicator", "rung", "horizon", "model"],
+                          key=lambda s: s.map(order).fillna(len(order)) if s.name == "model" else s)
+    out["rung"] = out["rung"].replace("-", None)
     return out[cols].reset_index(drop=True)
 
 
 def run_backtest(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: int = 0,
                  indicators: list[str] | None = None, with_ets: bool = False, n_draws: int = 1000,
-                 levels: tuple[str, ...] = ("province", "city", "district", "county")) -> pd.DataFrame:
-    """Rolling-origin metrics per (indicator, model, horizon), contract columns."""
-    return summarise(backtest_cases(panel, horizons=horizons, seed=seed, indicators=indicators,
+                 levels: tuple[str, ...] = ("province", "city", "district", "county"),
+                 rungs: tuple[str, ...] = ("A",)) -> pd.DataFrame:
+    """Metrics per (indicator, model, horizon, rung), contract columns: rung A by rolling origin,
+    B leave-one-level-out and C leave-one-indicator-out (:mod:`analysis.backtest_ladder`)."""
+    from analysis.backtest_ladder import ladder_cases
+
+    parts = []
+    if "A" in rungs:
+        parts.append(backtest_cases(panel, horizons=horizons, seed=seed, indicators=indicators,
                                     with_ets=with_ets, n_draws=n_draws, levels=levels))
+    for rung in ("B", "C"):
+        if rung in rungs:
+            parts.append(ladder_cases(panel, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
+                                      n_draws=n_draws))
+    parts = [p for p in parts if not p.empty]
+    return summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 
 
 # ---------------------------------------------------------------------- synthetic calibration

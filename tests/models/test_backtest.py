@@ -9,7 +9,7 @@ from analysis.backtest import backtest_cases, run_backtest, summarise
 from tests.conftest import make_panel
 
 COLUMNS = ["indicator", "model", "horizon", "n", "crps", "coverage_50", "coverage_80", "coverage_95",
-           "brier_g10", "brier_g20", "brier_g50", "brier_g100"]
+           "brier_g10", "brier_g20", "brier_g50", "brier_g100", "rung"]
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +24,9 @@ def test_contract_columns_and_models(synthetic_cases):
     assert {"pooled", "peers", "own", "no_change", "drift"} <= set(table["model"])
     assert set(table["horizon"]) == {1, 2, 3}
     assert "all" in set(table["indicator"])
+    # rung A for the ladder's models, no rung for the baselines
+    assert set(table.loc[table["model"].isin(["pooled", "peers", "own"]), "rung"]) == {"A"}
+    assert table.loc[table["model"].isin(["no_change", "drift"]), "rung"].isna().all()
     for c in ("coverage_50", "coverage_80", "coverage_95"):
         assert table[c].between(0, 1).all()
 

@@ -112,12 +112,12 @@ def format_table(table) -> str:
             return ""
         return f"{x:+.2f}pp" if r.get("scale") == "points" else pct(x)
 
-    lines = [f"{'target_id':34} {'region':8} {'indicator':24} {'base→target':>22} {'CAGR':>8} {'P':>6} {'model':7} verdict"]
+    lines = [f"{'target_id':34} {'region':8} {'indicator':24} {'base→target':>22} {'CAGR':>8} {'P':>6} {'model':10} ev verdict"]
     for r in table.to_dict(orient="records"):
         bt = ""
         if r.get("baseline_value") is not None and r.get("target_value") is not None:
             bt = f"{r['baseline_value']:g}→{r['target_value']:g}"
         lines.append(f"{str(r['target_id'])[:34]:34} {str(r['region'])[:8]:8} {str(r['indicator'])[:24]:24} "
-                     f"{bt:>22} {rate(r):>8} {pct(r.get('p_meet')):>6} {str(r.get('model') or '')[:7]:7} "
-                     f"{r['verdict']}")
+                     f"{bt:>22} {rate(r):>8} {pct(r.get('p_meet')):>6} {str(r.get('model') or '')[:10]:10} "
+                     f"{str(r.get('evidence') or '-'):2} {r['verdict']}")
     return "\n".join(lines)

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--ets", action="store_true", help="also score the statsmodels ETS baseline (slow)")
     p.add_argument("--draws", type=at_least(1), default=1000, help="Monte Carlo draws per forecast (≥ 1)")
     p.add_argument("--seed", type=at_least(0), default=0, help="Monte Carlo seed (≥ 0)")
+    p.add_argument("--rung", action="append", default=None, choices=["A", "B", "C"],
+                   help="ladder rung(s) to backtest: A rolling origin, B leave-one-level-out, C leave-one-indicator-out "
+                        "(repeatable; default all)")
     p.add_argument("--synthetic", action="store_true", help="print the synthetic calibration table instead")
     p.add_argument("--format", choices=["json", "table", "csv"], default="table")
     p.set_defaults(func=run)
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         levels = tuple(args.level) if args.level else ("province", "city", "district", "county")
         table = run_backtest(seed=args.seed, indicators=indicators, with_ets=args.ets,
-                             n_draws=args.draws, levels=levels)
+                             n_draws=args.draws, levels=levels, rungs=tuple(args.rung or ("A", "B", "C")))
     if table.empty:
         print("backtest: no region has enough history (≥ 3 changes and a later outcome)", file=sys.stderr)
         return 1

@@ -2,7 +2,8 @@
 
 The reference class is every h-year window of the same indicator ending no later than the as-of
 year (the region's own past windows count as one region among many), widened in a fixed order until it holds enough windows:
-same level and parent → same level → all levels. It is always size-conditioned: a quantile
+same level and parent → same level (other levels are rungs B and C of the ladder,
+:mod:`analysis.engine.ladder`). It is always size-conditioned: a quantile
 regression (statsmodels QuantReg) of the h-year change on the starting level y0, read at the
 target region's starting level, gives the conditional distribution of the change. The raw count
 ("7 of 160 city-years did it") is reported beside it.
@@ -44,7 +45,6 @@ def choose_class(windows: pd.DataFrame, level: str, parent: str) -> tuple[pd.Dat
     candidates = [
         (windows[(windows["level"] == level) & (windows["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
         (windows[windows["level"] == level], f"same level ({level})"),
-        (windows, "all levels"),
     ]
     for frame, label in candidates:
         if len(frame) >= MIN_WINDOWS:

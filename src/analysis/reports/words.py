@@ -59,6 +59,9 @@ HEADINGS: dict[str, str] = {
 MODEL_NAMES: dict[Any, str] = {
     "pooled": "pooled (mixed model)", "peers": "peers (reference class)", "own": "own trend (drift)",
     "count": "count model (negative binomial)", "pooled (rank)": "joint rank simulation", None: "no model",
+    "pooled_ols": "pooled (OLS fallback of the mixed model)",
+    "family_b": "rung B (same indicator, every level, shrunk)",
+    "family_c": "rung C (indicator family, shrunk)", "rank_outside": "outside view of rank changes",
 }
 
 #: Chinese unit -> English msgid (amounts are rescaled by analysis.reports.numbers first)

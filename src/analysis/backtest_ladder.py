@@ -1,0 +1,117 @@
+"""Backtests of rungs B and C, and the reliability diagram of P(meet) on the real panel.
+
+- Rung B, leave-one-level-out: for each indicator and each sub-national level L, the family model
+  is fitted on the indicator's other levels only (data ≤ origin), and forecasts every region of
+  level L from its value at the origin.
+- Rung C, leave-one-indicator-out: for each indicator k, the model is fitted on k's family without
+  k (data ≤ origin), and forecasts every region of k.
+
+The held-out level or indicator is never in its own fold's fit (deleting it from the panel leaves
+that fit unchanged; a test checks it). Rows carry ``rung`` and are scored like the rolling-origin
+backtest (CRPS, interval hits, target-like events), so :func:`analysis.backtest.summarise` pools them.
+
+Example:
+    >>> import numpy as np
+    >>> reliability_diagram(np.array([0.1, 0.9]), np.array([0.0, 1.0]), bins=2)["n"].tolist()
+    [1, 1]
+"""
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from analysis.models import family
+
+MIN_ORIGIN_CHANGES = family.MIN_CHANGES
+
+
+def fold_fit(eng, rung: str, indicator: str, holdout: str, origin: int):
+    """The fit of one fold: rung B holds out level ``holdout``, rung C holds out ``indicator``."""
+    def make():
+        if rung == "B":
+            ch = eng.class_changes((indicator,), origin)
+            ch = ch[ch["level"] != holdout]
+        else:
+            inds = tuple(k for k in eng.family(indicator) if k != indicator)
+            ch = eng.class_changes(inds, origin)
+        return family.fit_family(ch, f"{rung} fold without {holdout}")
+    return eng.cached(("fold", rung, indicator, holdout, origin), make)
+
+
+def ladder_cases(panel: pd.DataFrame | None = None, *, rung: str = "B", horizons=(1, 2, 3), seed: int = 0,
+                 indicators: list[str] | None = None, n_draws: int = 500, engine=None) -> pd.DataFrame:
+    """One row per (indicator, origin, region, horizon) of the held-out set, model ``family``."""
+    from analysis.assess import Engine
+    from analysis.backtest import _score
+    from analysis.engine.views import SUBNATIONAL
+
+    eng = engine or Engine(panel, seed=seed, n_draws=n_draws)
+    rows = []
+    for ind in indicators or sorted(eng._by_indicator):
+        log_scale = eng.log_scale(ind)
+        full = eng.levels(ind, 10 ** 4)
+        full = full[full["level"].isin(SUBNATIONAL)]
+        if full.empty:
+            continue
+        obs = {(r, y): v for r, y, v in zip(full["region"], full["year"], full["y"])}
+        holdouts = sorted(full["level"].unique()) if rung == "B" else [ind]
+        for hold in holdouts:
+            test = full[full["level"] == hold] if rung == "B" else full
+            for origin in sorted(test["year"].unique()):
+                origin = int(origin)
+                now = test[test["year"] == origin]
+                if not any((r, origin + h) in obs for r in now["region"] for h in horizons):
+                    continue
+                fit = fold_fit(eng, rung, ind, hold, origin)
+                if fit is None:
+                    continue
+                for region, level, y0 in zip(now["region"], now["level"], now["y"]):
+                    for h in horizons:
+                        if (region, origin + h) not in obs:
+                            continue
+                        rng = np.random.default_rng([seed, origin, h, zlib.crc32(f"{rung}{ind}{region}".encode())])
+                        f = fit.forecast(float(y0), region, ind, level, h, rng, n_draws)
+                        v0 = float(np.exp(y0)) if log_scale else float(y0)
+                        rows.append({"indicator": ind, "origin": origin, "region": region, "horizon": h,
+                                     "model": "family", "rung": rung, "level": level,
+                                     **_score(f, obs[(region, origin + h)], float(y0), h, log_scale, v0)})
+    return pd.DataFrame(rows)
+
+
+def reliability_diagram(p: np.ndarray, met: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Reliability table: bin, n, mean predicted P, observed frequency (equal-width bins)."""
+    p, met = np.asarray(p, float), np.asarray(met, float)
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        m = idx == b
+        out.append({"bin": f"{edges[b]:.1f}–{edges[b + 1]:.1f}", "n": int(m.sum()),
+                    "mean_predicted": float(p[m].mean()) if m.any() else np.nan,
+                    "observed_frequency": float(met[m].mean()) if m.any() else np.nan})
+    return pd.DataFrame(out)
+
+
+def reliability_from_cases(cases: pd.DataFrame, model: str, rung: str | None = None, bins: int = 10) -> pd.DataFrame:
+    """Reliability of P(meet) for the target-like events (growth ≥ 10/20/50/100 % a year) of one model."""
+    c = cases[cases["model"] == model]
+    if rung is not None:
+        c = c[c["rung"] == rung]
+    gs = [col[2:] for col in c.columns if col.startswith("p_g")]
+    p = np.concatenate([c[f"p_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
+    met = np.concatenate([c[f"met_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
+    return reliability_diagram(p, met, bins)
+
+
+def real_reliability(rung: str = "A", indicators: list[str] | None = None, n_draws: int = 500,
+                     seed: int = 0, bins: int = 10) -> pd.DataFrame:
+    """Reliability diagram of P(meet) for target-like events on the real panel (the loaded data)."""
+    from analysis.backtest import backtest_cases
+
+    if rung == "A":
+        cases = backtest_cases(None, indicators=indicators, n_draws=n_draws, seed=seed)
+        return reliability_from_cases(cases, "pooled", "A", bins)
+    cases = ladder_cases(None, rung=rung, indicators=indicators, n_draws=n_draws, seed=seed)
+    return reliability_from_cases(cases, "family", rung, bins)

@@ -1,0 +1,78 @@
+"""The headline: which forecast gives P(meet), what it is called, and the Methods text of the rung.
+
+The headline model is named for what was actually fitted: ``pooled`` (MixedLM), ``pooled_ols``
+(MixedLM fell back to pooled OLS), ``family_b`` / ``family_c`` (rungs B / C), ``peers``, ``own``,
+``count``. :func:`methods` returns the Methods paragraph as note codes (rendered by the reports in
+either language), built from the rung used, never fixed prose.
+
+Example:
+    >>> headline_name("pooled", "OLS")
+    'pooled_ols'
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.assessment import Assessment, verdict_for
+from analysis.models.changes import from_y
+from analysis.models.forecast import Forecast
+from analysis.notes import Note
+
+FAN_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+
+
+def headline_name(model: str, method: str | None = None) -> str:
+    """Model name for the headline: the pooled fallback is named as such."""
+    if model == "pooled" and method and method != "MixedLM":
+        return "pooled_ols"
+    return model
+
+
+def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: int, name: str) -> None:
+    """P(meet), verdict, realistic levels and the fan chart from forecast ``f``."""
+    p = f.p_at_least(y_star)
+    if a.comparator in ("<=", "<"):
+        p = 1 - p
+    a.p_meet, a.model = float(p), name
+    a.verdict = verdict_for(a.p_meet)
+    a.level_p50 = float(from_y(f.quantile(0.5), log_scale))
+    a.level_p80 = float(from_y(f.quantile(0.2), log_scale))
+    a.fan = fan(f, a.baseline_year, a.baseline_value, h, log_scale)
+
+
+def fan(f: Forecast, t0: int, v0: float, h: int, log_scale: bool) -> pd.DataFrame:
+    """Predictive quantiles per future year (value units), starting at the baseline."""
+    names = [f"q{int(round(q * 100)):02d}" for q in FAN_QUANTILES]
+    if f.path is not None:
+        qs = np.quantile(f.path, FAN_QUANTILES, axis=0).T  # (h, len(q))
+    else:
+        qs = np.tile(np.full(len(FAN_QUANTILES), np.nan), (h, 1))
+        qs[-1] = np.quantile(f.draws, FAN_QUANTILES)
+    out = pd.DataFrame(from_y(qs, log_scale), columns=names)
+    out.insert(0, "year", np.arange(t0 + 1, t0 + h + 1))
+    start = pd.DataFrame([[t0] + [v0] * len(names)], columns=["year"] + names)
+    return pd.concat([start, out], ignore_index=True)
+
+
+def methods(a: Assessment) -> list[Note]:
+    """The Methods paragraph for this assessment as notes (codes + parameters), from the rung used."""
+    out: list[Note] = []
+    if a.evidence is None:
+        out.append(Note.make("methods_none"))
+        return out
+    comp = a.class_composition or {}
+    n = sum(v["changes"] for v in comp.values())
+    r = sum(v["regions"] for v in comp.values())
+    if a.evidence == "A":
+        out.append(Note.make("methods_a", indicator=a.indicator, level=a.level, n=n, regions=r,
+                             fitted=a.model_fitted or ""))
+    elif a.evidence == "B":
+        out.append(Note.make("methods_b", indicator=a.indicator, levels=", ".join(sorted(comp)), n=n, regions=r))
+    elif a.evidence == "C":
+        out.append(Note.make("methods_c", indicator=a.indicator, levels=", ".join(sorted(comp)), n=n, regions=r))
+    elif a.evidence == "R":
+        out.append(Note.make("methods_rank_outside", n=a.n_peer_windows or 0))
+    for lv, v in sorted(comp.items()):
+        out.append(Note.make("methods_class_level", level=lv, n=v["changes"], regions=v["regions"]))
+    return out

@@ -1,0 +1,126 @@
+"""The reference-class ladder: which class judges a target, and what it is made of.
+
+Tried in order, the first that can be fitted is used and recorded (``evidence`` A/B/C):
+
+- **A** the same indicator at the same level (parent first), size-conditioned: the pooled
+  mixed model, peers and the region's own trend (:mod:`analysis.models.pooled`).
+- **B** the same indicator at every sub-national level, level and size as covariates of the mean
+  and of the spread (:mod:`analysis.models.family`); only where the target's level itself has
+  changes in the class (the level effect is estimated, not assumed).
+- **C** the indicator family (same kind and stock/flow type), every sub-national level, indicator,
+  level and series effects shrunk; again only where the target's level has changes. Where the
+  family has too few changes at the target's level, C widens to every indicator on the same scale
+  (counts and amounts; shares and rates), said in the class label.
+
+The nation (全国) is never a peer. Where no rung applies, :func:`data_wanted` names the series
+that would unlock one.
+
+Example:
+    >>> composition_text({"city": {"changes": 23, "regions": 5}, "province": {"changes": 0, "regions": 0}})
+    'city 23 changes / 5 regions; province 0 changes / 0 regions'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.models import family, pooled
+from analysis.models.family import FamilyFit
+from analysis.models.pooled import PooledFit
+
+#: a level must have this many changes in a B/C class for the level effect to be estimated
+MIN_AT_LEVEL = 3
+RUNGS = ("A", "B", "C")
+
+
+@dataclass
+class Rung:
+    """The class that judges a target: its grade, its label and its composition by level."""
+
+    evidence: str
+    label: str
+    composition: dict = field(default_factory=dict)
+    pooled: PooledFit | None = None
+    family: FamilyFit | None = None
+
+    @property
+    def method(self) -> str:
+        """What was actually fitted: MixedLM, its OLS fallback, or the shrunk family model."""
+        if self.pooled is not None:
+            return "MixedLM" if self.pooled.method == "MixedLM" else "OLS"
+        return "ridge-EB"
+
+
+def composition(changes: pd.DataFrame) -> dict:
+    """Changes and regions per level of a class (``{"city": {"changes": 23, "regions": 5}}``)."""
+    return {lv: {"changes": int(len(g)), "regions": int(g["region"].nunique())}
+            for lv, g in changes.groupby("level")}
+
+
+def composition_text(comp: dict) -> str:
+    """Composition as one line, levels in a fixed order."""
+    order = ("city", "province", "district", "county")
+    keys = [k for k in order if k in comp] + sorted(k for k in comp if k not in order)
+    return "; ".join(f"{k} {comp[k]['changes']} changes / {comp[k]['regions']} regions" for k in keys)
+
+
+def fit_a(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:
+    """Rung A: the pooled model on the same indicator and level (same parent where it suffices)."""
+    def make():
+        ch = eng.changes(indicator, as_of)
+        for frame, label in ((ch[(ch["level"] == level) & (ch["parent"] == parent)],
+                              f"same level ({level}) and parent ({parent})"),
+                             (ch[ch["level"] == level], f"same level ({level})")):
+            if frame["region"].nunique() >= pooled.MIN_REGIONS and len(frame) >= pooled.MIN_CHANGES:
+                fit = eng.cached(("pooled", indicator, as_of, label), lambda: pooled.fit_pooled(frame, label))
+                if fit is not None:
+                    return Rung("A", f"A: {indicator}, {label}", composition(frame), pooled=fit)
+        return None
+    return eng.cached(("rung_a", indicator, as_of, level, parent), make)
+
+
+def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide: bool = False) -> Rung | None:
+    """Rung B (``indicators = [indicator]``) or C (its family; ``wide``: every indicator on the same
+    scale), if the target's level is in the class."""
+    inds = (indicator,) if rung == "B" else tuple(eng.scale_family(indicator) if wide else eng.family(indicator))
+    ch = eng.class_changes(inds, as_of)
+    if (ch["level"] == level).sum() < MIN_AT_LEVEL:
+        return None
+    if rung == "B" and ch["level"].nunique() < 2:
+        return None  # one level only: that is rung A's class
+    what = indicator if rung == "B" else (
+        f"{'every log-scale (count and amount)' if eng.log_scale(indicator) else 'every points-scale (share and rate)'}"
+        f" indicator ({len(inds)})" if wide else f"family of {indicator} ({len(inds)} indicators)")
+
+    def make():
+        comp = composition(ch)
+        label = f"{rung}: {what}, every level with level and size as covariates ({composition_text(comp)})"
+        fit = family.fit_family(ch, label)
+        return None if fit is None else Rung(rung, label, comp, family=fit)
+    return eng.cached(("rung", rung, inds, as_of, level), make)
+
+
+def choose(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:
+    """The first rung (A, B, C) that can be fitted for this indicator, level and as-of year."""
+    return (fit_a(eng, indicator, as_of, level, parent)
+            or fit_family_rung(eng, "B", indicator, as_of, level)
+            or fit_family_rung(eng, "C", indicator, as_of, level)
+            or fit_family_rung(eng, "C", indicator, as_of, level, wide=True))
+
+
+def data_wanted(a, n_years: int = 5) -> list[dict]:
+    """The series that would unlock an unjudged target: the region's own years, and peers' years.
+
+    >>> from analysis.assessment import Assessment
+    >>> a = Assessment("t", "汕尾市", "incubator_mentors", level="city", parent="广东省", baseline_year=2021)
+    >>> data_wanted(a)[0]["years"]
+    [2017, 2018, 2019, 2020, 2021]
+    """
+    end = a.baseline_year if a.baseline_year is not None else ((a.target_year or 1) - 1)
+    years = list(range(end - n_years + 1, end + 1))
+    ind = a.indicator or a.indicator_zh
+    out = [{"region": a.region, "indicator": ind, "years": years}]
+    if a.parent:
+        out.append({"region": f"other {a.level or 'region'}s of {a.parent}", "indicator": ind, "years": years})
+    return out

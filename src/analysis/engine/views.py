@@ -1,0 +1,122 @@
+"""As-of views of the panel and their cache: every model sees only years ≤ the as-of year.
+
+:class:`PanelViews` holds the panel split by indicator once (numpy-friendly frames) and caches
+every derived view by (kind, indicator, as-of year, …): model-scale levels, consecutive changes,
+h-year windows, each region's history, and a family's changes across indicators. Created once,
+it serves thousands of targets.
+
+Example:
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"region": ["a", "a"], "level": "city", "parent": "P", "indicator": "hte_count",
+    ...                   "year": [2020, 2021], "value": [10.0, 12.0], "qualifier": "exact"})
+    >>> v = PanelViews(p)
+    >>> len(v.changes("hte_count", 2021)), len(v.changes("hte_count", 2020))
+    (1, 0)
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.catalogue import is_log_scale, load_indicators
+from analysis.data.derived import with_derived
+from analysis.models.changes import consecutive_changes, fit_rows, h_windows
+
+HISTORY_COLUMNS = ["year", "value", "qualifier", "derived", "source", "quote", "reliability", "note"]
+#: levels that may be peers of each other (the nation is never a peer of a province or city)
+SUBNATIONAL = ("province", "city", "district", "county")
+
+
+class PanelViews:
+    """The panel, cut by as-of year on demand, with every view cached."""
+
+    def __init__(self, panel: pd.DataFrame | None = None, seed: int = 0, n_draws: int = 4000):
+        from analysis.data.loaders import load_panel
+
+        base = load_panel() if panel is None else panel
+        self.panel = with_derived(base)
+        self.catalogue = load_indicators()
+        self.seed = seed
+        self.n_draws = n_draws
+        self._by_indicator = {k: g for k, g in self.panel.groupby("indicator")}
+        self._cache: dict[tuple, Any] = {}
+
+    def cached(self, key: tuple, make) -> Any:
+        """The cached value under ``key``, computed by ``make()`` on first use."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def log_scale(self, indicator: str) -> bool:
+        """True for counts and amounts (modelled on log scale), False for shares and rates."""
+        return is_log_scale(self.catalogue.loc[indicator, "kind"]) if indicator in self.catalogue.index else True
+
+    def rng(self, target_id: str) -> np.random.Generator:
+        """Per-target seeded generator: results do not depend on the order targets are assessed in."""
+        return np.random.default_rng([self.seed, zlib.crc32(str(target_id).encode("utf-8"))])
+
+    def levels(self, indicator: str, as_of: int) -> pd.DataFrame:
+        """Model-scale levels usable for fitting (exact/approx values, years ≤ as_of)."""
+        def make():
+            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+            return fit_rows(g[g["year"] <= as_of], self.log_scale(indicator))
+        return self.cached(("levels", indicator, as_of), make)
+
+    def changes(self, indicator: str, as_of: int) -> pd.DataFrame:
+        """Consecutive changes of every region of ``indicator`` ending ≤ as_of."""
+        return self.cached(("changes", indicator, as_of), lambda: consecutive_changes(self.levels(indicator, as_of)))
+
+    def windows(self, indicator: str, as_of: int, h: int) -> pd.DataFrame:
+        """Every h-year window of ``indicator`` ending ≤ as_of."""
+        return self.cached(("windows", indicator, as_of, h), lambda: h_windows(self.levels(indicator, as_of), h))
+
+    def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
+        """The region's own consecutive changes up to ``as_of``."""
+        by = self.cached(("own_changes", indicator, as_of),
+                         lambda: {r: d for r, d in self.changes(indicator, as_of).groupby("region")})
+        return by.get(region, self.changes(indicator, as_of).iloc[0:0])
+
+    def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
+        """The region's own fit rows up to ``as_of``."""
+        by = self.cached(("own_levels", indicator, as_of),
+                         lambda: {r: d for r, d in self.levels(indicator, as_of).groupby("region")})
+        return by.get(region, self.levels(indicator, as_of).iloc[0:0])
+
+    def history(self, region: str, indicator: str) -> pd.DataFrame:
+        """Every reported value of the region (uncut: outcomes are looked up here)."""
+        def make():
+            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+            cols = [c for c in HISTORY_COLUMNS if c in g]
+            return {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
+        hist = self.cached(("history", indicator), make).get(region)
+        return pd.DataFrame(columns=HISTORY_COLUMNS[:-1]) if hist is None else hist
+
+    def family(self, indicator: str) -> list[str]:
+        """Indicators of the same kind and stock/flow type as ``indicator`` (itself included)."""
+        cat = self.catalogue
+        if indicator not in cat.index:
+            return [indicator]
+        row = cat.loc[indicator]
+        sf = cat["stock_or_flow"] if "stock_or_flow" in cat else pd.Series("", index=cat.index)
+        same = cat[(cat["kind"] == row["kind"]) & (sf == sf.loc[indicator])].index
+        return sorted(set(same) | {indicator})
+
+    def scale_family(self, indicator: str) -> list[str]:
+        """Every indicator modelled on the same scale (counts and amounts: log; shares and rates: points)."""
+        log = self.log_scale(indicator)
+        return sorted({k for k in self.catalogue.index if self.log_scale(k) == log} | {indicator})
+
+    def class_changes(self, indicators: tuple[str, ...], as_of: int) -> pd.DataFrame:
+        """Changes of several indicators (with an ``indicator`` column), sub-national levels only."""
+        def make():
+            parts = [self.changes(k, as_of).assign(indicator=k) for k in indicators if k in self._by_indicator]
+            parts = [p for p in parts if not p.empty]
+            if not parts:
+                return pd.DataFrame(columns=["region", "level", "parent", "start_year", "end_year", "dt", "y0",
+                                             "dy", "indicator"])
+            out = pd.concat(parts, ignore_index=True)
+            return out[out["level"].isin(SUBNATIONAL)].reset_index(drop=True)
+        return self.cached(("class_changes", tuple(indicators), as_of), make)
