@@ -200,6 +200,9 @@ def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> tup
     for i in frame.index[frame["year"].eq("")]:
         problems.append(Problem(file, int(i) + 2, "year", "missing year"))
     typed["derived"] = _parse_bool(frame, "derived", file, problems)
+    from analysis.data.catalogue import with_variants  # partial-year and growth variants (extract --past)
+
+    catalogue = with_variants(catalogue, typed["indicator"].unique())
     problems += _pandera_problems(series_schema(list(catalogue.index)), typed, file)
     problems += _series_row_rules(typed, file, catalogue)
     return typed, problems

@@ -1,0 +1,524 @@
+"""Past values read from documents (``analysis extract --past``): series rows for human review.
+
+Where the target extractor (:mod:`analysis.targets.extract`) reads what a plan *wants*, this module
+reads what a document *reports*: 统计公报, 年鉴 tables, 政府工作报告 reviews, work summaries, news and
+the 基本情况 section of plans. Both share the text layer: :func:`~analysis.targets.text.normalise`
+(OpenCC, pinyin debris, scrape debris, offsets for verbatim quotes), :func:`~analysis.targets.numerals.find_quantities`,
+:func:`~analysis.targets.document.document_info`, :func:`~analysis.targets.clauses.section_modes`,
+:func:`~analysis.targets.indicators.match_indicator` and the table reader
+:func:`~analysis.targets.tables.parse_tables` (whose baseline column, e.g. ``2021年完成数``, holds past values).
+
+Conventions (each row's ``note`` says which applied):
+
+- **Targets are not past values**: a quantity after a goal cue (力争, 目标, 计划, 预计, 到2025年 …,
+  :func:`~analysis.targets.past_rules.is_target_context`), a year after the document's reference
+  year in a plan, or a plan section without a past marker, is skipped.
+- **Year**: an explicit year before the value (``2021年``, ``截至2021年底``; not ``比2020年``) → else
+  ``去年``/``上年``/``过去一年`` = document year − 1 → else the last explicit year of the paragraph →
+  else the document's reference year (plans: the year before the plan year; other documents: the
+  year they mention most outside goals).
+- **Partial years** (``上半年``, ``1-6月``, ``一季度``, ``截至10月底``) get the indicator suffix
+  ``_ytd<M>`` (M = last month covered), so they never mix with annual values; validation accepts
+  these variant codes (:func:`analysis.data.catalogue.variant_of`).
+- **Qualifiers**: ``突破/超/以上/余/多`` → at_least, ``约/左右/近`` → approx, ``不到/不足`` → at_most.
+- **Growth**: a stated growth rate is its own row with the suffix ``_growth`` (unit %). The level of
+  the year before is computed from it (``51家,增长11.36%`` → 2020: 51/1.1136 = 45.80, ``derived=true``,
+  qualifier approx); from an increment (``较上年增加26家``) exactly; from a change in points
+  (``较2020年提高5个百分点``) for shares.
+- **零的突破 / 仍为零**: indicators listed as 仍为零 get the value 0; those that 实现零的突破 get 0 for
+  the year before (``derived=true``).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.targets.clauses import section_at, section_modes
+from analysis.targets.document import _YEAR_RE, DocInfo, document_info
+from analysis.targets.indicators import _catalogue_units, _indicator_kind, match_indicator
+from analysis.targets.numerals import Quantity, find_quantities
+from analysis.targets.past_rules import (
+    INCREMENT_BASE,
+    clean_subject,
+    explicit_year,
+    growth_before,
+    is_target_context,
+    last_year_adverb,
+    period_months,
+    qualifier_of,
+)
+from analysis.targets.tables import parse_tables
+from analysis.targets.text import CJK, Normalised, normalise, read_text
+
+SERIES_COLUMNS = ["region", "level", "parent", "indicator", "year", "value", "unit", "qualifier",
+                  "source", "quote", "reliability", "derived", "note"]
+PAST_COLUMNS = SERIES_COLUMNS + ["indicator_zh", "document", "confidence"]
+#: Units the series loader knows (a value in another unit cannot be validated and is left out).
+_SERIES_UNITS = {"家", "万家", "个", "项", "件", "万件", "人", "名", "万人", "人次", "位", "元", "万元", "亿元",
+                 "万亿元", "万美元", "亿美元", "%", "千瓦", "件/万人"}
+_OFFICIAL = re.compile(r"统计公报|政府工作报告|人民政府|统计局|科学技术局|科技局|发展和改革局|人大|政府信息公开|年鉴")
+
+
+@dataclass
+class PastValue:
+    """One proposed series row; ``start``/``end`` are positions in the normalised text (the quote)."""
+
+    start: int
+    end: int
+    indicator: str
+    indicator_zh: str
+    year: int | None
+    value: float
+    unit: str
+    qualifier: str = "exact"
+    derived: bool = False
+    months: int | None = None
+    growth: bool = False
+    notes: list[str] = field(default_factory=list)
+    confidence: float = 0.6
+
+    def code(self) -> str:
+        """Indicator code with its partial-year and growth suffixes (``''`` when not in the catalogue)."""
+        if not self.indicator:
+            return ""
+        kind = _indicator_kind(self.indicator)
+        suffix = f"_ytd{self.months}" if self.months else ""
+        return self.indicator + suffix + ("_growth" if self.growth and kind not in ("rate",) else "")
+
+
+@dataclass
+class Context:
+    """What a sentence inherits: the document, its reference year, and the paragraph's last year."""
+
+    doc: DocInfo
+    ref_year: int | None
+    ref_note: str
+    paragraph_year: int | None = None
+
+
+# --------------------------------------------------------------------------- document level
+def reference_year(text: str, doc: DocInfo) -> tuple[int | None, str]:
+    """The year a document reports about when a sentence names none (see the module docstring)."""
+    if doc.kind == "plan" and doc.year and not re.search(r"统计公报|年鉴|公报", doc.title):
+        return doc.year - 1, f"year not stated: the plan year {doc.year} minus one (a plan reports the year before it)"
+    counts: Counter[int] = Counter()
+    for sent in re.split(r"[。;;\n]", text):
+        for m in _YEAR_RE.finditer(sent):
+            y = int(m.group(1))
+            if is_target_context(sent[:m.start()]) or re.match(r"\s*年\d{1,2}月\d{1,2}日", sent[m.end() - 1:]):
+                continue
+            if doc.year is None or y <= doc.year:
+                counts[y] += 1
+    if counts:
+        y = max(counts, key=lambda k: (counts[k], k))
+        return y, f"year not stated: {y}, the year the document mentions most outside goals"
+    if doc.year:
+        return doc.year, f"year not stated: the document year {doc.year}"
+    return None, "year not found in the document"
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in ``text[start:end]``: split at 。;!? (not inside brackets) and line breaks."""
+    spans, s, depth = [], start, 0
+    for i in range(start, end):
+        c = text[i]
+        depth += c in "((“"
+        depth -= c in "))”" and depth > 0
+        if c == "\n" or (c in "。;;!?!?" and depth == 0):
+            if i > s:
+                spans.append((s, i))
+            s, depth = i + 1, 0
+    if end > s:
+        spans.append((s, end))
+    return spans
+
+
+# --------------------------------------------------------------------------- subjects
+def _subject_span(sentence: str, qstart: int, floor: int) -> tuple[int, str]:
+    """(start, phrase) of the words naming a quantity: back to the clause mark or ``floor``.
+
+    ``“高新技术企业数量(51家,增长…`` → the phrase before the bracket.
+    """
+    a = max(floor, max(sentence.rfind(ch, 0, qstart) for ch in ",,;;:、“(()") + 1)
+    phrase = sentence[a:qstart]
+    if not clean_subject(_GROWTH_WORDS.sub("", phrase)) and a > 0 and sentence[a - 1] in "((":
+        b = a - 1
+        a2 = max(floor, max(sentence.rfind(ch, 0, b) for ch in ",,;;:、“”") + 1)
+        return a2, sentence[a2:b]
+    return a, phrase
+
+
+def _merge_subject(subject: str, previous: str) -> str:
+    """A sub-item named after its parent: ``其中发明专利`` after ``专利授权量`` → ``发明专利授权量``;
+    ``占GDP的比重`` after ``R&D经费支出`` → ``R&D经费支出占GDP的比重``."""
+    if not previous:
+        return subject
+    if subject.startswith("占") or subject.startswith("其中占"):
+        return previous + subject.removeprefix("其中")
+    for k in range(len(subject), 1, -1):
+        tail = subject[-k:]
+        pos = previous.find(tail)
+        if pos >= 0 and previous[pos + k:]:
+            return subject + previous[pos + k:]
+    return subject
+
+
+_GROWTH_WORDS = re.compile(r"(?:同比|较上年|比上年|较去年|比去年)?(?:增长|增速|增幅|提高|下降|减少|增加)(?:了|为|达)?-?$")
+
+
+def _sibling_subject(subject: str, previous: str) -> str:
+    """``和硕士`` after ``当年新增博士`` → ``当年新增硕士`` (the sibling replaces the last noun)."""
+    for k in range(min(len(subject), len(previous)) - 1, 0, -1):
+        if previous.endswith(subject[-k:]):
+            return previous[: len(previous) - len(subject)] + subject if len(previous) > len(subject) else subject
+    return subject
+
+
+def _code_for(subject: str) -> str:
+    """Catalogue code for a subject, unless it names a part of the region (市本级, 其中…企业中).
+
+    Tries the subject as written, then without 的 (``向企业的转移技术成果数``).
+    """
+    if re.search(r"[市区县]本级|企业中|园区|高新区", subject):
+        return ""
+    first = re.split(r"及|和", subject)[0]
+    for form in (subject, subject.replace("的", ""), first.replace("的", "")):
+        code = match_indicator(form)
+        if code:
+            return code
+    return ""
+
+
+def _unit_for(q: Quantity, code: str, notes: list[str]) -> str:
+    """The series unit of a quantity: bare 万 of an amount → 万元; 件 of a per-10 000 indicator → 件/万人."""
+    unit = q.unit
+    cat_unit = _catalogue_units().get(code, "")
+    if unit == "万" and cat_unit == "亿元":
+        notes.append("written 万 (万元)")
+        return "万元"
+    if unit == "件" and cat_unit == "件/万人":
+        return "件/万人"
+    if not unit and cat_unit:
+        notes.append(f"no unit written ({cat_unit}, the catalogue's)")
+        return cat_unit
+    return unit
+
+
+_UNITLESS = re.compile(r"(?<=[((])(\d+(?:\.\d+)?)(?=[,,])")
+
+
+def _quantities(sentence: str) -> list[Quantity]:
+    """Quantities with a unit, plus a bare number opening a bracket (``当年新增博士(108,增长50%)``)."""
+    qs = find_quantities(sentence)
+    taken = [(q.start, q.end) for q in qs]
+    for m in _UNITLESS.finditer(sentence):
+        if not any(a <= m.start() < b for a, b in taken):
+            qs.append(Quantity(m.start(), m.end(), m.group(0), float(m.group(1)), ""))
+    return sorted(qs, key=lambda q: q.start)
+
+
+# --------------------------------------------------------------------------- one sentence
+def _time_of(before: str, ctx: Context, notes: list[str]) -> tuple[int | None, bool]:
+    """(year, explicit) of a value from the sentence text before it (see the module docstring)."""
+    y, _ = explicit_year(before)
+    if y is not None:
+        return y, True
+    if last_year_adverb(before) and ctx.doc.year:
+        notes.append(f"去年/上年 resolved from the document year {ctx.doc.year} → {ctx.doc.year - 1}")
+        return ctx.doc.year - 1, True
+    if ctx.paragraph_year is not None:
+        notes.append(f"year {ctx.paragraph_year} carried from the same paragraph")
+        return ctx.paragraph_year, False
+    notes.append(ctx.ref_note)
+    return ctx.ref_year, False
+
+
+def _describes_noun(after: str) -> bool:
+    """``117家高新技术企业中`` / ``13家单位``: the quantity counts a following noun, not an indicator."""
+    return bool(re.match(rf"[{CJK}]", after)) and not re.match(
+        r"(?:以上|左右|以下|以内|多|余|和|及|与|、|或|至|到|的|之|人次|同比|比|较|增长|位居|居|排|列|占|为|是|创|实现|稳居|跃居|其中)", after)
+
+
+def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section: bool) -> list[PastValue]:
+    """Past values in one sentence (``offset`` = its position in the normalised text)."""
+    out: list[PastValue] = []
+    last_level: list[PastValue] = []
+    prev_subject = ""
+    floor = 0
+    for q in _quantities(sentence):
+        before, after = sentence[:q.start], sentence[q.end:]
+        if q.unit in ("倍", "位", "‰") or q.masked or q.value is None or _describes_noun(after):
+            floor = q.end
+            continue
+        if is_target_context(before):
+            floor = q.end
+            continue
+        notes: list[str] = []
+        year, explicit = _time_of(before, ctx, notes)
+        if year is not None and ctx.doc.year is not None and year > ctx.doc.year:
+            floor = q.end
+            continue  # a future year: a goal
+        if plan_section and not (explicit and ctx.ref_year is not None and year is not None and year <= ctx.ref_year) \
+                and not re.search(r"截至|截止|已|去年|上年", before):
+            floor = q.end
+            continue
+        if ctx.doc.kind == "plan" and ctx.ref_year is not None and year is not None and year > ctx.ref_year:
+            floor = q.end
+            continue
+        months = period_months(before)
+        a, phrase = _subject_span(sentence, q.start, floor)
+        sign = growth_before(phrase) or growth_before(before)
+        minus = before.endswith("-")
+        subject = clean_subject(_GROWTH_WORDS.sub("", phrase))
+        if subject.startswith("其中") or subject.startswith("占"):
+            subject = _merge_subject(subject.removeprefix("其中"), prev_subject)
+        elif re.match(r"(?:和|及|与|以及)", subject) and prev_subject:
+            subject = _sibling_subject(re.sub(r"^(?:和|及|与|以及)", "", subject), prev_subject)
+        code = _code_for(subject) if subject else ""
+        kind = _indicator_kind(code) if code else ""
+        value = -q.value if minus else q.value
+        inc_base = INCREMENT_BASE.search(before[-16:])
+        if sign is not None and kind == "rate" and subject:
+            growth = False  # "增速-25.2%": the level of a rate indicator
+        elif sign is not None or inc_base:
+            target = None if (subject and code and not last_level) else (last_level[-1] if last_level else None)
+            if subject and code and (not last_level or last_level[-1].indicator != code):
+                target = None
+            floor = q.end
+            if target is None and not (subject and code):
+                continue
+            out += _growth_rows(q, sign if sign is not None else 1, value, target, code, subject, year, months,
+                                inc_base, a + offset, offset, notes)
+            continue
+        else:
+            growth = False
+        if not subject and last_level:
+            floor = q.end
+            continue
+        unit = _unit_for(q, code, notes)
+        pv = PastValue(a + offset, q.end + offset, code, subject or "", year, value, unit,
+                       qualifier_of(before, after, q.approx), months=months, growth=growth, notes=notes,
+                       confidence=0.45 + 0.25 * bool(code) + 0.15 * explicit + 0.1 * (unit in _SERIES_UNITS))
+        if months:
+            pv.notes.append(f"partial year: January to month {months} (indicator suffix _ytd{months})")
+        out.append(pv)
+        last_level.append(pv)
+        prev_subject = subject or prev_subject
+        floor = q.end
+    return out
+
+
+def _growth_rows(q: Quantity, sign: int, value: float, target: PastValue | None, code: str, subject: str,
+                 year: int | None, months: int | None, inc_base: re.Match[str] | None, start: int,
+                 offset: int, notes: list[str]) -> list[PastValue]:
+    """A growth-rate row and the level of the year before derived from it (see the module docstring)."""
+    ind = target.indicator if target else code
+    zh = target.indicator_zh if target else subject
+    yr = target.year if target else year
+    mo = target.months if target else months
+    begin = target.start if target else start
+    end = q.end + offset
+    kind = _indicator_kind(ind)
+    rows: list[PastValue] = []
+    if q.unit == "%" and not q.points:
+        g = value if value < 0 else sign * value
+        rows.append(PastValue(begin, end, ind, zh, yr, g, "%", qualifier_of("", ""), months=mo, growth=True,
+                              notes=notes + ["stated growth rate (its own row)"], confidence=0.6 + 0.2 * bool(ind)))
+        if target and kind in ("count", "amount") and target.qualifier == "exact" and g > -100:
+            prior = target.value / (1 + g / 100)
+            rows.append(PastValue(begin, end, ind, zh, None if yr is None else yr - 1, _round(prior), target.unit,
+                                  "approx", derived=True, months=mo,
+                                  notes=[f"derived: {target.value:g}/(1{g:+g}%) = {_round(prior):g}"] + notes,
+                                  confidence=0.55))
+    elif target and target.qualifier == "exact":
+        base_year, base_months = (None if yr is None else yr - 1), mo
+        base_words = inc_base.group("base") if inc_base else ""
+        if m := re.match(r"((?:19|20)\d{2})年", base_words):
+            base_year = int(m.group(1))
+        if re.search(r"底|末|年初", base_words):
+            base_months = None  # 比年初/比去年底: the year-end level of the year before
+        if q.points and kind == "share":
+            prior = target.value - sign * value
+        elif q.unit and q.unit == target.unit and kind in ("count", "amount"):
+            prior = target.value - sign * value
+        else:
+            return rows
+        rows.append(PastValue(begin, end, ind, zh, base_year, _round(prior), target.unit, "exact" if not q.points else "approx",
+                              derived=True, months=base_months,
+                              notes=[f"derived: {target.value:g} {'−' if sign > 0 else '+'} {value:g}{'个百分点' if q.points else q.unit}"
+                                     f" ({base_words or '上年'}) = {_round(prior):g}"] + notes, confidence=0.55))
+    return rows
+
+
+def _round(x: float) -> float:
+    """Four significant digits for a derived value (its inputs are rounded)."""
+    return float(f"{x:.4g}") if abs(x) < 1e4 else round(x, 1)
+
+
+# --------------------------------------------------------------------------- 仍为零 and 零的突破
+_ZERO_STILL = re.compile(r"仍(?:然)?为(?:零|0)|仍是空白|仍为空白")
+_ZERO_BREAK = re.compile(r"[“\"]?(?:零|0)[”\"]?的突破")
+_QUOTED = re.compile(r"“([^”]{2,40})”")
+
+
+def _split_item(item: str) -> list[str]:
+    """``本科院校理工类专业占比和理工类学生占比`` → both parts; ``A和B数量`` → A数量, B数量."""
+    item = re.sub(r"[((][^()()]*[))]", "", item)
+    parts = [p for p in re.split(r"和|及|、", item) if p]
+    if len(parts) < 2:
+        return [item]
+    head = re.search(r"(?:占比|比重|数量|数)$", parts[-1])
+    return [p + head.group(0) if head and not p.endswith(head.group(0)) else p for p in parts]
+
+
+def zero_rows(sentence: str, offset: int, ctx: Context, found: list[PastValue],
+              previous: list[PastValue]) -> list[PastValue]:
+    """Rows for indicators a review lists as 仍为零 (value 0) or as 实现零的突破 (0 the year before)."""
+    out: list[PastValue] = []
+    if is_target_context(sentence):
+        return out
+    if _ZERO_STILL.search(sentence):
+        notes: list[str] = []
+        year, _ = _time_of(sentence[:sentence.find("“")], ctx, notes)
+        for m in _QUOTED.finditer(sentence):
+            whole = re.sub(r"[((][^()()]*[))]", "", m.group(1))
+            parts = _split_item(m.group(1))
+            split = len({_code_for(p) for p in parts} - {""}) >= 2
+            for part in (parts if split or not _code_for(whole) else [whole]):
+                code = _code_for(part)
+                if not code:
+                    continue
+                unit = _catalogue_units().get(code, "")
+                out.append(PastValue(offset, offset + len(sentence), code, part, year, 0.0, unit,
+                                     notes=notes + ["listed as 仍为零 (still zero); no unit written"], confidence=0.6))
+    if _ZERO_BREAK.search(sentence):
+        for pv in found + previous:
+            if pv.derived or pv.growth or not pv.indicator or pv.value <= 0 or pv.year is None:
+                continue
+            out.append(PastValue(pv.start, pv.end, pv.indicator, pv.indicator_zh, pv.year - 1, 0.0, pv.unit,
+                                 derived=True, months=pv.months, confidence=0.5,
+                                 notes=[f"derived: the value of {pv.year} is a 零的突破 (first non-zero value), so {pv.year - 1} was 0"]))
+    return out
+
+
+def _only_items(sentence: str) -> bool:
+    """A sentence made only of quoted items (its predicate is in the next sentence)."""
+    return bool(_QUOTED.search(sentence)) and not re.sub(r"“[^”]*”|[、,,。\s]", "", sentence)
+
+
+# --------------------------------------------------------------------------- tables
+def table_rows(nt: Normalised, doc: DocInfo, sections) -> tuple[list[PastValue], list[tuple[int, int]]]:
+    """Values of the baseline column (``2021年完成数``, ``现状值``) of flattened tables, and the table spans."""
+    cands, spans = parse_tables(nt, doc, sections)
+    out: list[PastValue] = []
+    seen: set[tuple] = set()
+    for c in cands:
+        if c.baseline_value is None or c.baseline_year is None:
+            continue
+        key = (c.start, c.indicator_zh, c.baseline_year, c.baseline_value)
+        if key in seen:
+            continue
+        seen.add(key)
+        code = c.indicator if c.indicator and not re.search(r"[市区县]本级", c.indicator_zh) else ""
+        unit = c.unit or _catalogue_units().get(code, "")
+        out.append(PastValue(c.start, c.end, code, c.indicator_zh, c.baseline_year, float(c.baseline_value), unit,
+                             notes=["from a table's baseline column (完成数/现状值)"] + [n for n in c.notes if "baseline" in n],
+                             confidence=0.8 if code else 0.6))
+    return out, spans
+
+
+# --------------------------------------------------------------------------- documents
+def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
+    """Every past value of a normalised document (tables first, then the prose outside them)."""
+    text = nt.text
+    sections = section_modes(text, doc.kind)
+    ref_year, ref_note = reference_year(text, doc)
+    ctx = Context(doc, ref_year, ref_note)
+    values, spans = table_rows(nt, doc, sections)
+    pos = 0
+    for para in text.split("\n"):
+        start, end = pos, pos + len(para)
+        pos = end + 1
+        if any(a <= start < b for a, b in spans):
+            continue
+        ctx.paragraph_year = None
+        previous: list[PastValue] = []
+        prev_items_only = False
+        for s, e in _sentences(text, start, end):
+            sentence = text[s:e]
+            plan = section_at(sections, s).mode == "plan"
+            found = analyse_past_sentence(sentence, s, ctx, plan)
+            values += found
+            values += zero_rows(sentence, s, ctx, found, previous if prev_items_only else [])
+            prev_items_only = _only_items(sentence)
+            previous = found
+            years = [y for y, _ in [explicit_year(sentence)] if y and (ref_year is None or y <= (doc.year or y))]
+            if years and not is_target_context(sentence):
+                ctx.paragraph_year = years[0]
+    return values
+
+
+def _reliability(doc: DocInfo, text: str) -> tuple[str, str]:
+    if _OFFICIAL.search(doc.title) or _OFFICIAL.search(text[:400]):
+        return "official", "reliability guessed from the text (a government or statistics publisher): check it"
+    return "press", "reliability guessed (no government publisher named in the text): check it"
+
+
+def extract_past_text(original: str, document: str = "", *, region: str | None = None, level: str | None = None,
+                      parent: str | None = None, year: int | None = None, source: str | None = None,
+                      reliability: str | None = None, min_confidence: float = 0.0,
+                      coded_only: bool = True) -> pd.DataFrame:
+    """Proposed series rows (:data:`PAST_COLUMNS`) for one document's raw text.
+
+    ``region``/``level``/``parent``/``year`` override what the text says about itself; ``source``
+    (default: the file name) and ``reliability`` (default: guessed) fill those columns. With
+    ``coded_only`` (default) only rows that validate are returned: a catalogue indicator, a year and
+    a known unit; ``coded_only=False`` also returns the others for review.
+
+    >>> extract_past_text("2021年,全市高新技术企业达到51家,增长11.36%。", "x.txt", region="汕尾市")[["indicator", "year", "value"]].values.tolist()
+    [['hte_count', 2021, 51.0], ['hte_count_growth', 2021, 11.36], ['hte_count', 2020, 45.8]]
+    """
+    nt = normalise(original)
+    doc = document_info(nt.text, document)
+    if year is not None:
+        doc.year, doc.year_note = year, "document year given by the user"
+    if region:
+        doc.region, doc.level, doc.parent = region, level or doc.level, parent if parent is not None else doc.parent
+    rel, rel_note = (reliability, "") if reliability else _reliability(doc, nt.text)
+    rows = []
+    for pv in extract_past_values(nt, doc):
+        code = pv.code()
+        ok = bool(code) and pv.year is not None and pv.unit in _SERIES_UNITS and bool(doc.region)
+        if (coded_only and not ok) or pv.confidence < min_confidence:
+            continue
+        notes = list(dict.fromkeys(pv.notes + ([rel_note] if rel_note else [])))
+        if not doc.region:
+            notes.append("region not named in the text: give it with --region")
+        rows.append({
+            "region": doc.region, "level": doc.level or "city", "parent": doc.parent, "indicator": code,
+            "year": pv.year, "value": pv.value, "unit": pv.unit, "qualifier": pv.qualifier,
+            "source": source or (Path(document).name if document else "text"),
+            "quote": nt.quote(pv.start, pv.end).strip() or nt.text[pv.start:pv.end], "reliability": rel,
+            "derived": pv.derived, "note": "; ".join(notes), "indicator_zh": pv.indicator_zh,
+            "document": Path(document).name if document else "", "confidence": round(pv.confidence, 2),
+        })
+    frame = pd.DataFrame(rows, columns=PAST_COLUMNS)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def extract_past_file(path: str | Path, **options) -> pd.DataFrame:
+    """Proposed series rows for one file (``document`` = its file name); options as :func:`extract_past_text`."""
+    path = Path(path)
+    return extract_past_text(read_text(path), path.name, **options)
+
+
+def extract_past_files(paths: list[str | Path], **options) -> pd.DataFrame:
+    """Proposed series rows of several files, concatenated."""
+    frames = [extract_past_file(p, **options) for p in paths]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PAST_COLUMNS)
