@@ -60,6 +60,8 @@ PAST_COLUMNS = SERIES_COLUMNS + ["indicator_zh", "document", "confidence"]
 #: Units the series loader knows (a value in another unit cannot be validated and is left out).
 _SERIES_UNITS = {"家", "万家", "个", "项", "件", "万件", "人", "名", "万人", "人次", "位", "元", "万元", "亿元",
                  "万亿元", "万美元", "亿美元", "%", "千瓦", "件/万人"}
+_PLAN_TITLE = r"要点|方案|规划|计划|纲要|意见|通知|打算|思路"
+_REPORT_TITLE = r"执行情况|统计公报|公报|年鉴|总结|工作报告|通报|情况报告"
 _OFFICIAL = re.compile(r"统计公报|政府工作报告|人民政府|统计局|科学技术局|科技局|发展和改革局|人大|政府信息公开|年鉴")
 
 
@@ -98,6 +100,8 @@ class Context:
     ref_year: int | None
     ref_note: str
     paragraph_year: int | None = None
+    paragraph_months: int | None = None
+    paragraph_subject: str = ""
 
 
 # --------------------------------------------------------------------------- document level
@@ -122,13 +126,16 @@ def reference_year(text: str, doc: DocInfo) -> tuple[int | None, str]:
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in ``text[start:end]``: split at 。;!? (not inside brackets) and line breaks."""
+    """Sentence spans in ``text[start:end]``: split at 。!? (not inside brackets) and line breaks.
+
+    Semicolons do not split: the clauses of an enumeration share their time words.
+    """
     spans, s, depth = [], start, 0
     for i in range(start, end):
         c = text[i]
         depth += c in "((“"
         depth -= c in "))”" and depth > 0
-        if c == "\n" or (c in "。;;!?!?" and depth == 0):
+        if c == "\n" or (c in "。!?!?" and depth == 0):
             if i > s:
                 spans.append((s, i))
             s, depth = i + 1, 0
@@ -143,7 +150,8 @@ def _subject_span(sentence: str, qstart: int, floor: int) -> tuple[int, str]:
 
     ``“高新技术企业数量(51家,增长…`` → the phrase before the bracket.
     """
-    a = max(floor, max(sentence.rfind(ch, 0, qstart) for ch in ",,;;:、“(()") + 1)
+    masked = re.sub(r"[((][^()()]*[))]", lambda m: "·" * len(m.group(0)), sentence[:qstart])  # closed brackets
+    a = max(floor, max(masked.rfind(ch, 0, qstart) for ch in ",,;;:、“(()") + 1)
     phrase = sentence[a:qstart]
     if not clean_subject(_GROWTH_WORDS.sub("", phrase)) and a > 0 and sentence[a - 1] in "((":
         b = a - 1
@@ -167,6 +175,8 @@ def _merge_subject(subject: str, previous: str) -> str:
     return subject
 
 
+_TIME_WORDS = re.compile(r"\d{4}年|全年|年底|年末|上半年|季度|\d{1,2}月|截至|截止")
+_SUBSET_SENTENCE = re.compile(r"^\s*\d+家[^,,。]{2,20}中[,,]")
 _GROWTH_WORDS = re.compile(r"(?:同比|较上年|比上年|较去年|比去年)?(?:增长|增速|增幅|提高|下降|减少|增加)(?:了|为|达)?-?$")
 
 
@@ -183,11 +193,15 @@ def _code_for(subject: str) -> str:
 
     Tries the subject as written, then without 的 (``向企业的转移技术成果数``).
     """
-    if re.search(r"[市区县]本级|企业中|园区|高新区", subject):
+    if re.search(r"[市区县]本级|企业中|园区|高新区|以上的|以下的", subject):
         return ""
+    plain = re.sub(r"(?<=.)国家级", "", subject.replace("的", ""))
     first = re.split(r"及|和", subject)[0]
-    for form in (subject, subject.replace("的", ""), first.replace("的", "")):
+    unbracketed = re.sub(r"[(()) ]", "", plain)
+    for form in (plain, subject, first.replace("的", ""), unbracketed):
         code = match_indicator(form)
+        if code == "hte_count" and re.match(r"(?:新认定|认定通过|通过认定|新增认定|认定|新增)", form):
+            return "hte_new_certified"  # 认定通过国家高新技术企业13家: certified in the year
         if code:
             return code
     return ""
@@ -246,9 +260,13 @@ def _describes_noun(after: str) -> bool:
 def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section: bool) -> list[PastValue]:
     """Past values in one sentence (``offset`` = its position in the normalised text)."""
     out: list[PastValue] = []
+    if _SUBSET_SENTENCE.match(sentence):
+        return out  # "117家高新技术企业中, …": figures of a group of firms, not of the region
     last_level: list[PastValue] = []
-    prev_subject = ""
+    prev_subject = ctx.paragraph_subject
     floor = 0
+    respective: list[PastValue] = []
+    last_sign = 1
     for q in _quantities(sentence):
         before, after = sentence[:q.start], sentence[q.end:]
         if q.unit in ("倍", "位", "‰") or q.masked or q.value is None or _describes_noun(after):
@@ -269,12 +287,12 @@ def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section
         if ctx.doc.kind == "plan" and ctx.ref_year is not None and year is not None and year > ctx.ref_year:
             floor = q.end
             continue
-        months = period_months(before)
+        months = period_months(before) if _TIME_WORDS.search(before) else ctx.paragraph_months
         a, phrase = _subject_span(sentence, q.start, floor)
         sign = growth_before(phrase) or growth_before(before)
         minus = before.endswith("-")
         subject = clean_subject(_GROWTH_WORDS.sub("", phrase))
-        if subject.startswith("其中") or subject.startswith("占"):
+        if re.match(r"\s*其中", phrase) or subject.startswith("占"):
             subject = _merge_subject(subject.removeprefix("其中"), prev_subject)
         elif re.match(r"(?:和|及|与|以及)", subject) and prev_subject:
             subject = _sibling_subject(re.sub(r"^(?:和|及|与|以及)", "", subject), prev_subject)
@@ -282,17 +300,26 @@ def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section
         kind = _indicator_kind(code) if code else ""
         value = -q.value if minus else q.value
         inc_base = INCREMENT_BASE.search(before[-16:])
+        if respective and q.unit == "%" and before.endswith("、"):
+            sign = last_sign  # "分别较上年增长60.1%、54%": the next item of the list
         if sign is not None and kind == "rate" and subject:
             growth = False  # "增速-25.2%": the level of a rate indicator
         elif sign is not None or inc_base:
             target = None if (subject and code and not last_level) else (last_level[-1] if last_level else None)
             if subject and code and (not last_level or last_level[-1].indicator != code):
                 target = None
+            if "分别" in sentence[floor:q.start] and last_level:
+                n = 1 + re.match(r"(?:、-?[\d.]+%)*", sentence[q.end:]).group(0).count("、")
+                respective = last_level[-n:] if len(last_level) >= n else []
+            if respective:
+                target = respective.pop(0)
+            last_sign = sign if sign is not None else 1
             floor = q.end
             if target is None and not (subject and code):
                 continue
+            yearend = re.search(r"(?:比|较)(?:去年底|上年底|上年末|去年末|年初)[^,,;;]{0,12}$", before) is not None
             out += _growth_rows(q, sign if sign is not None else 1, value, target, code, subject, year, months,
-                                inc_base, a + offset, offset, notes)
+                                inc_base, a + offset, offset, notes, yearend)
             continue
         else:
             growth = False
@@ -308,14 +335,20 @@ def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section
         out.append(pv)
         last_level.append(pv)
         prev_subject = subject or prev_subject
+        ctx.paragraph_subject = prev_subject
         floor = q.end
-    return out
+    exact_derived = {(v.indicator, v.year, v.months) for v in out if v.derived and v.qualifier == "exact"}
+    return [v for v in out if not (v.derived and v.qualifier == "approx" and (v.indicator, v.year, v.months) in exact_derived)]
 
 
 def _growth_rows(q: Quantity, sign: int, value: float, target: PastValue | None, code: str, subject: str,
                  year: int | None, months: int | None, inc_base: re.Match[str] | None, start: int,
-                 offset: int, notes: list[str]) -> list[PastValue]:
-    """A growth-rate row and the level of the year before derived from it (see the module docstring)."""
+                 offset: int, notes: list[str], yearend: bool = False) -> list[PastValue]:
+    """A growth-rate row and the level of the year before derived from it (see the module docstring).
+
+    Growth since the end of last year (``比去年底增幅12.41%``) is not a year-on-year rate: no growth
+    row, and the derived level is last year's year-end (annual) value.
+    """
     ind = target.indicator if target else code
     zh = target.indicator_zh if target else subject
     yr = target.year if target else year
@@ -326,12 +359,13 @@ def _growth_rows(q: Quantity, sign: int, value: float, target: PastValue | None,
     rows: list[PastValue] = []
     if q.unit == "%" and not q.points:
         g = value if value < 0 else sign * value
-        rows.append(PastValue(begin, end, ind, zh, yr, g, "%", qualifier_of("", ""), months=mo, growth=True,
-                              notes=notes + ["stated growth rate (its own row)"], confidence=0.6 + 0.2 * bool(ind)))
+        if not yearend:
+            rows.append(PastValue(begin, end, ind, zh, yr, g, "%", qualifier_of("", ""), months=mo, growth=True,
+                                  notes=notes + ["stated growth rate (its own row)"], confidence=0.6 + 0.2 * bool(ind)))
         if target and kind in ("count", "amount") and target.qualifier == "exact" and g > -100:
             prior = target.value / (1 + g / 100)
             rows.append(PastValue(begin, end, ind, zh, None if yr is None else yr - 1, _round(prior), target.unit,
-                                  "approx", derived=True, months=mo,
+                                  "approx", derived=True, months=None if yearend else mo,
                                   notes=[f"derived: {target.value:g}/(1{g:+g}%) = {_round(prior):g}"] + notes,
                                   confidence=0.55))
     elif target and target.qualifier == "exact":
@@ -445,12 +479,13 @@ def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
         pos = end + 1
         if any(a <= start < b for a, b in spans):
             continue
-        ctx.paragraph_year = None
+        ctx.paragraph_year = ctx.paragraph_months = None
+        ctx.paragraph_subject = ""
         previous: list[PastValue] = []
         prev_items_only = False
         for s, e in _sentences(text, start, end):
             sentence = text[s:e]
-            plan = section_at(sections, s).mode == "plan"
+            plan = _plan_section(text, section_at(sections, s), ref_year)
             found = analyse_past_sentence(sentence, s, ctx, plan)
             values += found
             values += zero_rows(sentence, s, ctx, found, previous if prev_items_only else [])
@@ -459,7 +494,25 @@ def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
             years = [y for y, _ in [explicit_year(sentence)] if y and (ref_year is None or y <= (doc.year or y))]
             if years and not is_target_context(sentence):
                 ctx.paragraph_year = years[0]
+            elif last_year_adverb(sentence) and doc.year and not is_target_context(sentence):
+                ctx.paragraph_year = doc.year - 1  # "去年上海…。…达到4.4%": the next sentences share the year
+            if _TIME_WORDS.search(sentence) and not is_target_context(sentence):
+                ctx.paragraph_months = period_months(sentence)
     return values
+
+
+def _plan_section(text: str, sec, ref_year: int | None) -> bool:
+    """Whether a section states goals: a plan section whose heading names neither a past year
+    (``一、2015年科技工作情况``) nor a review word (情况, 成效, 回顾)."""
+    if sec.mode != "plan":
+        return False
+    heading = text[sec.start: sec.start + 40].split("\n")[0]
+    if re.search(r"思路|目标|打算|要点|安排|任务|措施|重点", heading):
+        return True
+    y, _ = explicit_year(heading)
+    if (y and ref_year and y <= ref_year) or re.search(r"情况|成效|回顾|总结|成绩|进展", heading):
+        return False
+    return True
 
 
 def _reliability(doc: DocInfo, text: str) -> tuple[str, str]:
@@ -484,6 +537,10 @@ def extract_past_text(original: str, document: str = "", *, region: str | None =
     """
     nt = normalise(original)
     doc = document_info(nt.text, document)
+    if doc.kind == "plan" and (not re.search(_PLAN_TITLE, doc.title) or re.search(_REPORT_TITLE, doc.title)):
+        doc.kind = "summary"  # news, 公报, reports: read as reviews unless a heading says otherwise
+    if doc.kind == "summary" and "inferred" in doc.year_note:
+        doc.year, doc.year_note = None, "document year not stated (years are read from each sentence)"
     if year is not None:
         doc.year, doc.year_note = year, "document year given by the user"
     if region:
