@@ -176,7 +176,7 @@ def _merge_subject(subject: str, previous: str) -> str:
 
 
 _TIME_WORDS = re.compile(r"\d{4}年|全年|年底|年末|上半年|季度|\d{1,2}月|截至|截止")
-_SUBSET_SENTENCE = re.compile(r"^\s*\d+家[^,,。]{2,20}中[,,]")
+_SUBSET_SENTENCE = re.compile(r"(?:^|[,,;;])\s*\d+家[^,,。]{2,20}中[,,]")
 _GROWTH_WORDS = re.compile(r"(?:同比|较上年|比上年|较去年|比去年)?(?:增长|增速|增幅|提高|下降|减少|增加)(?:了|为|达)?-?$")
 
 
@@ -260,8 +260,7 @@ def _describes_noun(after: str) -> bool:
 def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section: bool) -> list[PastValue]:
     """Past values in one sentence (``offset`` = its position in the normalised text)."""
     out: list[PastValue] = []
-    if _SUBSET_SENTENCE.match(sentence):
-        return out  # "117家高新技术企业中, …": figures of a group of firms, not of the region
+    subset = _SUBSET_SENTENCE.search(sentence)  # "117家高新技术企业中, …": figures of a group of firms
     last_level: list[PastValue] = []
     prev_subject = ctx.paragraph_subject
     floor = 0
@@ -269,6 +268,8 @@ def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section
     last_sign = 1
     for q in _quantities(sentence):
         before, after = sentence[:q.start], sentence[q.end:]
+        if subset and q.start >= subset.start():
+            break
         if q.unit in ("倍", "位", "‰") or q.masked or q.value is None or _describes_noun(after):
             floor = q.end
             continue
@@ -559,7 +560,7 @@ def extract_past_text(original: str, document: str = "", *, region: str | None =
             "region": doc.region, "level": doc.level or "city", "parent": doc.parent, "indicator": code,
             "year": pv.year, "value": pv.value, "unit": pv.unit, "qualifier": pv.qualifier,
             "source": source or (Path(document).name if document else "text"),
-            "quote": nt.quote(pv.start, pv.end).strip() or nt.text[pv.start:pv.end], "reliability": rel,
+            "quote": re.sub(r"\s+", " ", nt.quote(pv.start, pv.end)).strip() or nt.text[pv.start:pv.end], "reliability": rel,
             "derived": pv.derived, "note": "; ".join(notes), "indicator_zh": pv.indicator_zh,
             "document": Path(document).name if document else "", "confidence": round(pv.confidence, 2),
         })
