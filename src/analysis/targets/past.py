@@ -39,7 +39,7 @@ import pandas as pd
 from analysis.targets.clauses import section_at, section_modes
 from analysis.targets.document import _YEAR_RE, DocInfo, document_info
 from analysis.targets.indicators import _catalogue_units
-from analysis.targets.past_rules import explicit_year, is_target_context, last_year_adverb, period_months
+from analysis.targets.past_rules import PAST_CUE, explicit_year, is_target_context, last_year_adverb, period_months
 from analysis.targets.past_sentences import (
     _TIME_WORDS,
     SERIES_UNITS,
@@ -68,9 +68,11 @@ def reference_year(text: str, doc: DocInfo) -> tuple[int | None, str]:
         return doc.year - 1, f"year not stated: the plan year {doc.year} minus one (a plan reports the year before it)"
     counts: Counter[int] = Counter()
     for sent in re.split(r"[。;;\n]", text):
+        if is_target_context(sent):
+            continue  # years stated with goals are not the year reported on
         for m in _YEAR_RE.finditer(sent):
             y = int(m.group(1))
-            if is_target_context(sent[:m.start()]) or re.match(r"\s*年\d{1,2}月\d{1,2}日", sent[m.end() - 1:]):
+            if re.match(r"\s*年\d{1,2}月\d{1,2}日", sent[m.end() - 1:]):
                 continue
             if doc.year is None or y <= doc.year:
                 counts[y] += 1
@@ -121,10 +123,13 @@ def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
         ctx.paragraph_subject = ""
         previous: list[PastValue] = []
         prev_items_only = False
+        goal_before = False  # "力争…。高新技术产业增加值达到90亿元": a goal list goes on
         for s, e in sentence_spans(text, start, end):
             sentence = text[s:e]
-            plan = _plan_section(text, section_at(sections, s), ref_year)
+            plan = _plan_section(text, section_at(sections, s), ref_year) or \
+                (goal_before and not PAST_CUE.search(sentence) and not explicit_year(sentence)[0])
             found = analyse_past_sentence(sentence, s, ctx, plan)
+            goal_before = is_target_context(sentence) or (goal_before and plan)
             values += found
             values += zero_rows(sentence, s, ctx, found, previous if prev_items_only else [])
             prev_items_only = only_items(sentence)

@@ -73,23 +73,17 @@ def period_months(text: str) -> int | None:
     >>> period_months("2023年1-10月份,全市"), period_months("上半年,"), period_months("全年")
     (10, 6, None)
     """
-    if re.search(r"全年|(?<![去上])年底|(?<![去上])年末|12月底|12月末|1-12月", text):
-        return None
-    if m := re.search(r"1\s*[-—–至~]\s*(\d{1,2})\s*月", text):
-        n = int(m.group(1))
-        return n if 1 <= n <= 11 else None
-    if m := re.search(r"(?:截至|截止|到)(?:\d{4}年)?(\d{1,2})月(?:底|末|份)?", text):
-        n = int(m.group(1))
-        return n if 1 <= n <= 11 else None
-    if re.search(r"上半年|前两个?季度|前二季度", text):
-        return 6
-    if re.search(r"前三季度", text):
-        return 9
-    if re.search(r"(?:第)?一季度", text):
-        return 3
-    if m := re.search(r"(?:截至|截止)(?:\d{4}年)?([一二三四五六七八九十]{1,2})月", text):
-        return _CN_MONTH.get(m.group(1))
-    return None
+    found: list[tuple[int, int | None]] = []  # (position, months): the last time words win
+    for m in re.finditer(r"全年|(?<![去上])年底|(?<![去上])年末|12月底|12月末|1-12月", text):
+        found.append((m.start(), None))
+    for m in re.finditer(r"1\s*[-—–至~]\s*(\d{1,2})\s*月|(?:截至|截止|到)(?:\d{4}年)?(\d{1,2})月(?:底|末|份)?", text):
+        n = int(m.group(1) or m.group(2))
+        found.append((m.start(), n if 1 <= n <= 11 else None))
+    for pattern, n in ((r"上半年|前两个?季度|前二季度", 6), (r"前三季度", 9), (r"(?:第)?一季度", 3)):
+        found += [(m.start(), n) for m in re.finditer(pattern, text)]
+    for m in re.finditer(r"(?:截至|截止)(?:\d{4}年)?([一二三四五六七八九十]{1,2})月", text):
+        found.append((m.start(), _CN_MONTH.get(m.group(1))))
+    return max(found)[1] if found else None
 
 
 def qualifier_of(before: str, after: str, approx_marker: str = "") -> str:

@@ -118,6 +118,7 @@ def _merge_subject(subject: str, previous: str) -> str:
 
 
 _TIME_WORDS = re.compile(r"\d{4}年|全年|年底|年末|上半年|季度|\d{1,2}月|截至|截止")
+_ONE_MONTH = re.compile(r"(?:^|[,,。;;])\s*(?<![-—–至~\d])\d{1,2}月份?[,,]|当月|单月")
 _SUBSET_SENTENCE = re.compile(r"(?:^|[,,;;])\s*\d+家[^,,。]{2,20}中[,,]")
 _GROWTH_WORDS = re.compile(r"(?:同比|较上年|比上年|较去年|比去年)?(?:增长|增速|增幅|提高|下降|减少|增加)(?:了|为|达)?-?$")
 
@@ -137,7 +138,10 @@ def code_for(subject: str) -> str:
     """
     if re.search(r"[市区县]本级|企业中|园区|高新区|以上的|以下的", subject):
         return ""
+    if re.match(r"(?:新)?申报|申请认定|推荐申报|培育", subject):
+        return ""  # applications and candidates are not the stock
     plain = re.sub(r"(?<=.)国家级", "", subject.replace("的", ""))
+    plain = re.sub(r"(?<=.)(?:实现|完成)(?=.)", "", plain).replace("总产值", "产值")
     first = re.split(r"及|和", subject)[0]
     unbracketed = re.sub(r"[(()) ]", "", plain)
     for form in (plain, subject, first.replace("的", ""), unbracketed):
@@ -212,6 +216,9 @@ def analyse_past_sentence(sentence: str, offset: int, ctx: Context, plan_section
         before, after = sentence[:q.start], sentence[q.end:]
         if subset and q.start >= subset.start():
             break
+        if _ONE_MONTH.search(before):
+            floor = q.end
+            continue  # "6月份, …15.2亿元": a single month's value is neither annual nor year-to-date
         if q.unit in ("倍", "位", "‰") or q.masked or q.value is None or _describes_noun(after):
             floor = q.end
             continue
