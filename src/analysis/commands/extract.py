@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    if args.past:
+    if getattr(args, "past", False):
         return run_past(args)
     import json
 
@@ -123,7 +123,8 @@ def run_past(args: argparse.Namespace) -> int:
     from analysis.targets.past_evaluate import evaluate_past, format_past_evaluation
 
     options = dict(region=args.region, level=args.level, parent=args.parent, year=args.year, source=args.source,
-                   reliability=args.reliability, min_confidence=args.min_confidence, coded_only=not args.all)
+                   reliability=args.reliability, min_confidence=args.min_confidence,
+                   coded_only=not getattr(args, "all", False))
     frames = []
     for path in args.files:
         try:

@@ -175,7 +175,7 @@ def extract_past_text(original: str, document: str = "", *, region: str | None =
     ``coded_only`` (default) only rows that validate are returned: a catalogue indicator, a year and
     a known unit; ``coded_only=False`` also returns the others for review.
 
-    >>> extract_past_text("2021年,全市高新技术企业达到51家,增长11.36%。", "x.txt", region="汕尾市")[["indicator", "year", "value"]].values.tolist()
+    >>> extract_past_text("2021年,全市高新技术企业达到51家,增长11.36%。", "x.txt", region="临江市")[["indicator", "year", "value"]].values.tolist()
     [['hte_count', 2021, 51.0], ['hte_count_growth', 2021, 11.36], ['hte_count', 2020, 45.8]]
     """
     nt = normalise(original)
