@@ -164,3 +164,18 @@ def test_json_output_and_bad_inputs(tmp_path):
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     res = _cli("extract", "--past", str(SEED), "--evaluate", str(bad), cwd=tmp_path)
     assert res.returncode == 2 and "missing column" in res.stderr
+
+
+def test_year_column_tables_of_yearbooks():
+    """A flattened 年鉴 table: label, unit in brackets, English lines, one number per year column."""
+    table = ("13-1 主要年份科技活动情况\n指标名称\n计量单位\n2019年\n2020年\n2021年\n"
+             "技术合同成交额\n(亿元)\nValue of technology contracts\n12.5\n14.0\n16.8\n"
+             "每万人口发明专利拥有量\n(件/万人)\nInvention patents per 10 000 persons 5.1 5.3 5.6\n"
+             "技术市场合同成交金额年增长率\n(%)\nAnnual growth 3.0\n12.0\n20.0\n")
+    out = rows(table)
+    assert ("tech_contract_value", 2019, 12.5, "exact", False) in out
+    assert ("tech_contract_value", 2021, 16.8, "exact", False) in out
+    assert ("tech_contract_value_growth", 2020, 12.0, "exact", False) in out
+    assert ("invention_patents_per_10k", 2021, 5.6, "exact", False) in out  # the numbers ending the English line
+    # a table with a goal column is a plan's table, not a yearbook's
+    assert rows("指标\n2022年\n2023年目标\n技术合同成交额\n(亿元)\n12.5\n15\n") == []

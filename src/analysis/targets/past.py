@@ -46,10 +46,12 @@ from analysis.targets.past_sentences import (
     Context,
     PastValue,
     analyse_past_sentence,
+    code_for,
     only_items,
     sentence_spans,
     zero_rows,
 )
+from analysis.targets.past_tables import YearRow, year_tables
 from analysis.targets.tables import parse_tables
 from analysis.targets.text import Normalised, normalise, read_text
 
@@ -112,7 +114,15 @@ def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
     sections = section_modes(text, doc.kind)
     ref_year, ref_note = reference_year(text, doc)
     ctx = Context(doc, ref_year, ref_note)
-    values, spans = table_rows(nt, doc, sections)
+    values: list[PastValue] = []
+    spans: list[tuple[int, int]] = []
+    for row in year_tables(nt):  # yearbook tables first: a header of bare years is not baseline → target
+        values += _year_row_values(row, doc)
+        spans.append((row.start, row.end))
+    year_spans = list(spans)
+    plan_values, plan_spans = table_rows(nt, doc, sections)
+    values += [v for v in plan_values if not any(a <= v.start < b for a, b in year_spans)]
+    spans += plan_spans
     pos = 0
     for para in text.split("\n"):
         start, end = pos, pos + len(para)
@@ -142,6 +152,21 @@ def extract_past_values(nt: Normalised, doc: DocInfo) -> list[PastValue]:
             if _TIME_WORDS.search(sentence) and not is_target_context(sentence):
                 ctx.paragraph_months = period_months(sentence)
     return values
+
+
+def _year_row_values(row: YearRow, doc: DocInfo) -> list[PastValue]:
+    """Past values of one year-column table row (a ``…增长率`` label is the growth of its indicator)."""
+    growth = re.search(r"(?:年)?(?:增长率|增速|增幅)$", row.label)
+    base = row.label[: growth.start()] if growth else row.label
+    code = code_for(base) if base else ""
+    unit = {"%": "%", "%": "%"}.get(row.unit, row.unit) if not growth else "%"
+    notes = ["from a year-column table (年鉴)"]
+    if not unit and code:
+        unit = _catalogue_units().get(code, "")
+        notes.append(f"no unit in the table ({unit}, the catalogue's)")
+    return [PastValue(row.start, row.end, code, row.label, year, value, unit, growth=bool(growth), notes=list(notes),
+                      confidence=0.75 if code else 0.5)
+            for year, value in row.values.items() if doc.year is None or year <= doc.year]
 
 
 def _plan_section(text: str, sec, ref_year: int | None) -> bool:
