@@ -179,3 +179,26 @@ def test_year_column_tables_of_yearbooks():
     assert ("invention_patents_per_10k", 2021, 5.6, "exact", False) in out  # the numbers ending the English line
     # a table with a goal column is a plan's table, not a yearbook's
     assert rows("指标\n2022年\n2023年目标\n技术合同成交额\n(亿元)\n12.5\n15\n") == []
+
+
+def test_city_documents_rebuild_and_quotes():
+    """``data/series/city_documents.csv`` is what the build script makes from ``data/raw/city_documents``,
+    and every quote is cut from its document (whitespace aside)."""
+    import importlib.util
+    import re as _re
+
+    spec = importlib.util.spec_from_file_location("build_city_documents", ROOT / "data" / "scripts" / "build_city_documents.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    bundled = pd.read_csv(ROOT / "data" / "series" / "city_documents.csv", dtype=str, keep_default_na=False)
+    assert len(built) == len(bundled)
+    assert list(built["quote"]) == list(bundled["quote"])
+    assert [f"{v:g}" for v in built["value"]] == list(bundled["value"])
+    raw = ROOT / "data" / "raw" / "city_documents"
+    for note, quote in zip(bundled["note"], bundled["quote"]):
+        name = _re.search(r"city_documents/(\S+\.txt)", note).group(1)
+        text = _re.sub(r"\s+", "", (raw / name).read_text(encoding="utf-8"))
+        assert _re.sub(r"\s+", "", quote) in text, (name, quote)
+    assert set(bundled["reliability"]) <= {"official", "press", "secondary"}
+    assert not bundled["indicator"].str.contains("_ytd|_growth").any()
