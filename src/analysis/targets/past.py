@@ -184,6 +184,9 @@ def _plan_section(text: str, sec, ref_year: int | None) -> bool:
 
 
 def _reliability(doc: DocInfo, text: str) -> tuple[str, str]:
+    """A first guess of the ``reliability`` column, said to be a guess in ``note``."""
+    if re.search(r"记者|新闻网|日报|晚报|报道|网讯|供稿", text[:300]):
+        return "press", "reliability guessed (a news article): check it"
     if _OFFICIAL.search(doc.title) or _OFFICIAL.search(text[:400]):
         return "official", "reliability guessed from the text (a government or statistics publisher): check it"
     return "press", "reliability guessed (no government publisher named in the text): check it"

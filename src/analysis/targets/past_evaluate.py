@@ -7,7 +7,8 @@ scale (万元 → 亿元): within 1e-6 relative for reported values, within 1 % 
 rounded growth rate. When both rows carry an indicator code the codes must agree as well. Matching
 is one-to-one (the closest value first).
 
-Growth-rate rows (``*_growth`` codes) are scored only for documents whose gold rows include growth
+Proposed rows without an indicator code (``extract --past --all``) are review material and are not
+scored. Growth-rate rows (``*_growth`` codes) are scored only for documents whose gold rows include growth
 rates; otherwise they are set aside and counted (``set_aside``), because a gold set that does not
 label growth rates cannot judge them.
 """
@@ -59,7 +60,7 @@ def evaluate_past(candidates: pd.DataFrame, gold: pd.DataFrame, documents: list[
     gold = gold[[(_document_of(r) in docs) for _, r in gold.iterrows()]].reset_index(drop=True)
     growth_docs = {_document_of(r) for _, r in gold.iterrows() if str(r.get("indicator", "")).endswith("_growth")
                    and str(r.get("unit")) == "%" and not str(r.get("indicator")) == "tech_upgrade_investment_growth"}
-    cand = candidates.reset_index(drop=True)
+    cand = candidates[candidates["indicator"].astype(str) != ""].reset_index(drop=True)  # review-only rows
     is_growth = [str(r["indicator"]).endswith("_growth") and str(r["indicator"]) != "tech_upgrade_investment_growth"
                  and _document_of(r) not in growth_docs for _, r in cand.iterrows()]
     set_aside = int(sum(is_growth))
