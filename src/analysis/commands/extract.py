@@ -1,4 +1,4 @@
-"""``analysis extract FILE... [--format csv|json] [--evaluate REGISTRY] [--out FILE]``.
+"""``analysis extract FILE... [--format csv|json] [--evaluate REGISTRY] [--out FILE]``; ``--past`` for past values.
 
 Reads raw Chinese plan text (simplified or traditional) and proposes candidate target-registry
 rows for human review: the registry columns plus ``confidence``. With ``--evaluate`` the candidates
@@ -38,6 +38,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | 
     p.add_argument("--out", type=out_file, metavar="FILE", help="write the candidates to FILE instead of stdout")
     p.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
                    help="only rows with confidence >= P (default 0: everything, for review)")
+    past = p.add_argument_group("past values (--past)")
+    past.add_argument("--past", action="store_true",
+                      help="propose series rows of reported past values (统计公报, reviews, news, tables) instead of targets")
+    past.add_argument("--region", help="region of every document (when the text does not name it)")
+    past.add_argument("--level", choices=["country", "province", "city", "district", "county"], help="level of --region")
+    past.add_argument("--parent", help="province of --region")
+    past.add_argument("--year", type=int, help="the document's year (for 去年/今年 when the text has no date)")
+    past.add_argument("--source", help="source column (default: the file name), e.g. the page's URL")
+    past.add_argument("--reliability", choices=["official", "press", "secondary"], help="reliability column (default: guessed)")
+    past.add_argument("--all", action="store_true",
+                      help="also rows without a catalogue indicator, year, unit or region (for review; these do not validate)")
     p.set_defaults(func=run)
 
 
@@ -63,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    if getattr(args, "past", False):
+        return run_past(args)
     import json
 
     import pandas as pd
@@ -163,4 +176,57 @@ def _write_review(args: argparse.Namespace, table, against: str) -> int:
     counts = review["status"].value_counts().to_dict() if len(review) else {}
     print("review: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "not found"))
           + " (fill accept=yes, then: analysis targets merge REVIEWED.csv)", file=sys.stderr)
+    return 0
+
+
+def run_past(args: argparse.Namespace) -> int:
+    """``analysis extract --past``: series rows of past values; exit 2 for unreadable input or gold files."""
+    import json
+
+    import pandas as pd
+
+    from analysis.targets.past import PAST_COLUMNS, extract_past_file
+    from analysis.targets.past_evaluate import evaluate_past, format_past_evaluation
+
+    options = dict(region=args.region, level=args.level, parent=args.parent, year=args.year, source=args.source,
+                   reliability=args.reliability, min_confidence=args.min_confidence,
+                   coded_only=not getattr(args, "all", False))
+    frames = []
+    for path in args.files:
+        try:
+            frames.append(extract_past_file(path, **options))
+        except OSError as err:
+            print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
+            return 2
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PAST_COLUMNS)
+    if args.format == "json":
+        lines = []
+        for rec in table.to_dict("records"):
+            clean = {k: (None if v is None or (not isinstance(v, (str, bool)) and pd.isna(v)) else
+                         int(v) if k == "year" else bool(v) if k == "derived" else v) for k, v in rec.items()}
+            lines.append(json.dumps(clean, ensure_ascii=False))
+        text = "\n".join(lines) + ("\n" if lines else "")
+    else:
+        out = table.copy()
+        out["derived"] = out["derived"].map(lambda d: "true" if bool(d) else "false")
+        out["value"] = out["value"].map(lambda v: f"{v:g}" if pd.notna(v) else "")
+        text = out.to_csv(index=False)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    if args.evaluate:
+        try:
+            gold = pd.read_csv(args.evaluate, dtype=str, keep_default_na=False)
+        except (OSError, pd.errors.ParserError) as err:
+            print(f"error: {args.evaluate}: cannot read the gold set ({err})", file=sys.stderr)
+            return 2
+        missing = {"year", "value", "unit"} - set(gold.columns)
+        if missing or not ({"document", "source"} & set(gold.columns)):
+            need = sorted(missing) + ([] if {"document", "source"} & set(gold.columns) else ["document or source"])
+            print(f"error: {args.evaluate}: missing column(s) {', '.join(need)}", file=sys.stderr)
+            return 2
+        result = evaluate_past(table, gold, documents=args.files)
+        print(format_past_evaluation(result), file=sys.stderr if not args.out else sys.stdout)
     return 0

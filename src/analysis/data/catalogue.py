@@ -5,6 +5,7 @@ shares and rates on their own scale (change in percentage points).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -44,3 +45,41 @@ def load_indicators(path: Path | None = None) -> pd.DataFrame:
 def is_log_scale(kind: str) -> bool:
     """Counts and amounts are modelled as log levels; shares and rates in points."""
     return kind in LOG_KINDS
+
+
+#: ``<code>[_ytd<M>][_growth]``: the partial-year (January to month M) and growth-rate variants of a
+#: catalogue code, as written by ``analysis extract --past`` (see :func:`variant_of`).
+_VARIANT_RE = re.compile(r"^(?P<base>[a-z0-9_]+?)(?:_ytd(?P<month>[1-9]|1[01]))?(?P<growth>_growth)?$")
+
+
+def variant_of(code: str, catalogue: pd.DataFrame) -> dict | None:
+    """Catalogue row of a variant code, or None when ``code`` is not a variant of a catalogue code.
+
+    Partial-year values (``上半年``, ``1-6月``, ``截至6月底``) carry the suffix ``_ytd<M>`` (M = last
+    month covered) so that they never mix with annual values; a stated year-on-year growth rate is
+    its own row with the suffix ``_growth`` (kind ``rate``, unit ``%``). The base keeps its kind and
+    unit. Example: ``variant_of("tech_contract_value_ytd6_growth", cat)["unit"] == "%"``.
+    """
+    if code in catalogue.index:
+        return None
+    m = _VARIANT_RE.match(code)
+    if not m or m.group("base") not in catalogue.index or not (m.group("month") or m.group("growth")):
+        return None
+    row = catalogue.loc[m.group("base")].to_dict()
+    row["code"] = code
+    if m.group("month"):
+        row["name_zh"] = f"{row['name_zh']}(1-{m.group('month')}月)"
+        row["name_en"] = f"{row['name_en']} (January to month {m.group('month')})"
+    if m.group("growth"):
+        row.update(kind="rate", unit="%", stock_or_flow="flow", name_zh=f"{row['name_zh']}增速",
+                   name_en=f"{row['name_en']}: year-on-year growth")
+    return row
+
+
+def with_variants(catalogue: pd.DataFrame, codes) -> pd.DataFrame:
+    """``catalogue`` plus a row for each variant code among ``codes`` (see :func:`variant_of`)."""
+    rows = [r for r in (variant_of(str(c), catalogue) for c in set(codes)) if r is not None]
+    if not rows:
+        return catalogue
+    extra = pd.DataFrame(rows).set_index("code", drop=False)
+    return pd.concat([catalogue, extra[catalogue.columns.intersection(extra.columns)]])

@@ -213,6 +213,9 @@ def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame,
     typed["derived"] = _parse_bool(frame, "derived", file, problems)
     if "new_region" in frame.columns:  # optional: declares a region data/regions.csv does not list
         typed["new_region"] = _parse_bool(frame, "new_region", file, problems)
+    from analysis.data.catalogue import with_variants  # partial-year and growth variants (extract --past)
+
+    catalogue = with_variants(catalogue, typed["indicator"].unique())
     problems += _pandera_problems(series_schema(list(catalogue.index)), typed, file)
     problems += _series_row_rules(typed, file, catalogue)
     problems += plausibility.series_value_problems(typed, file, catalogue)
