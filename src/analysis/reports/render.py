@@ -176,11 +176,11 @@ def settings_html(params: Mapping[str, Any], lang: str = "zh", extra: Mapping[st
     title = "报告参数与运行信息" if lang == "zh" else "Report settings and provenance"
     rows = dict(params)
     rows.update(extra or {})
-    body = "".join(
+    body = "\n".join(  # one row a line: the generated-time row is the one line that differs between runs
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</td></tr>"
         for k, v in rows.items()
     )
-    return f'<div class="report-settings"><h4>{title}</h4><table>{body}</table></div>'
+    return f'<div class="report-settings"><h4>{title}</h4><table>\n{body}\n</table></div>'
 
 
 def _settings_cell(nbformat: Any, params: Mapping[str, Any], lang: str, extra: Mapping[str, Any]) -> Any:
@@ -261,17 +261,25 @@ def report_title(notebook: str, params: Mapping[str, Any], summary: Mapping[str,
     return "backtest"
 
 
-def provenance(seconds: float) -> dict[str, Any]:
-    """Version, time and data fingerprint shown at the bottom of a report."""
+GENERATED_KEY = "generated (UTC)"
+
+
+def provenance(seconds: float, now: _dt.datetime | None = None) -> dict[str, Any]:
+    """Version, time and data fingerprint shown at the bottom of a report.
+
+    Everything that changes from run to run (the time and how long the report took) sits on the
+    one ``generated (UTC)`` line, so two runs of a batch differ in that line only.
+    Example: ``provenance(1.25)["generated (UTC)"]`` is like ``"2026-12-02 18:30 · 1.2 s"``.
+    """
     import analysis
     from analysis.reports.cache import data_fingerprint
 
+    now = now or _dt.datetime.now(_dt.timezone.utc)
     return {
         "analysis": analysis.__version__,
-        "generated (UTC)": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        GENERATED_KEY: f"{now.strftime('%Y-%m-%d %H:%M')} · {seconds:.1f} s",
         "data": data_fingerprint()[:12],
         "kernel": KERNEL_NAME,
-        "seconds": round(seconds, 1),
     }
 
 
