@@ -187,6 +187,7 @@ def _settings_cell(nbformat: Any, params: Mapping[str, Any], lang: str, extra: M
     cell = nbformat.v4.new_code_cell(source="# report settings (generated)")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": settings_html(params, lang, extra)})]
     cell.metadata["tags"] = ["report-settings"]
+    cell.id = "report-settings"  # not nbformat's random id: the page's bytes depend on the inputs only
     return cell
 
 
@@ -229,10 +230,13 @@ def export_html(nb: Any, lang: str = "zh", title: str = "", embed_font: bool = T
     so the page shows Chinese even where no CJK font is installed.
     """
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        # no Pygments CSS (~5 KB): the reports show no code
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
     )
     exporter.language_code = lang
     exporter.log.setLevel("ERROR")

@@ -1,0 +1,78 @@
+"""Byte-determinism: the same inputs give the same report bytes, apart from the generated-time line.
+
+Before, the embedded font subset depended on what the worker had rendered before, so two runs of
+the same batch differed; charts carried matplotlib's version chunk. Here two reports are rendered,
+then rendered again in the other order on the same warm kernel (so every per-process cache is in a
+different state), and the pages compared line by line.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+from analysis.reports import plots
+from analysis.reports.render import GENERATED_KEY
+
+from tests.reports.conftest import registry_target, require_kernel
+
+
+def _varying_lines(a: str, b: str) -> list[tuple[str, str]]:
+    la, lb = a.splitlines(), b.splitlines()
+    assert len(la) == len(lb)
+    return [(x, y) for x, y in zip(la, lb) if x != y]
+
+
+def test_two_runs_give_the_same_html_but_the_generated_line(tmp_path):
+    from analysis.reports.kernels import KernelSession
+    from analysis.reports.render import render_report
+
+    require_kernel()
+    jobs = [("target_feasibility", {"target_id": registry_target(), "lang": "zh", "seed": 0}),
+            ("city_scorecard", {"region": "汕尾市", "lang": "zh", "seed": 0})]
+    session = KernelSession()
+    try:
+        pages: dict[tuple[int, int], str] = {}
+        for run, order in ((0, (0, 1)), (1, (1, 0))):
+            for i in order:
+                notebook, params = jobs[i]
+                out = tmp_path / f"run{run}" / f"{i}.html"
+                res = render_report(notebook, params, out, session=session)
+                assert res.ok, res.error
+                pages[run, i] = out.read_text(encoding="utf-8")
+    finally:
+        session.shutdown()
+    for i in range(len(jobs)):
+        diff = _varying_lines(pages[0, i], pages[1, i])
+        assert len(diff) <= 1, diff[:3]
+        assert all(GENERATED_KEY in x and GENERATED_KEY in y for x, y in diff)
+        assert "data:font/woff;base64," in pages[0, i] and 'data:image/png;base64,' in pages[0, i]
+
+
+def _chart() -> Figure:
+    from analysis.reports.fonts import setup_plotting
+
+    setup_plotting()
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.linspace(0, 1, 30)
+    ax.fill_between(x, x - 0.2, x + 0.2, color=plots.BAND_COLOUR, alpha=0.25)
+    ax.plot(x, x, color=plots.BAND_COLOUR, lw=2)
+    ax.set_title("扇形图 fan")
+    return fig
+
+
+def test_chart_png_is_deterministic_palette_and_looks_the_same():
+    png = plots.figure_png(_chart())
+    assert png == plots.figure_png(_chart())
+    assert b"Matplotlib" not in png  # no version text chunk
+    small = Image.open(io.BytesIO(png))
+    assert small.mode == "P"  # palette: a fraction of the true-colour PNG
+    buf = io.BytesIO()
+    _chart().savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    full = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    assert small.size == full.size and len(png) < len(buf.getvalue())
+    err = np.abs(np.asarray(small.convert("RGB"), dtype=int) - np.asarray(full, dtype=int))
+    assert err.max() <= 8  # a chart has few colours: 256 cover them within a few units of 255
