@@ -43,7 +43,7 @@ def page_components(page: str) -> dict[str, int]:
     size = lambda s: len(s.encode("utf-8"))  # noqa: E731
     styles = "".join(_STYLE.findall(page))
     font = sum(size(m) for m in _FONT.findall(styles))
-    images = sum(size(m) for m in _IMAGE.findall(page))
+    images = sum(size(m) for m in _IMAGE.findall(_STYLE.sub("", page)))  # icons inside CSS count as CSS
     css = size(styles) - font
     total = size(page)
     return {"total": total, "css": css, "images": images, "font": font, "content": total - css - images - font}
