@@ -83,3 +83,33 @@ def test_chart_png_is_deterministic_palette_and_looks_the_same():
     # a chart has few colours: 256 cover them closely (octree buckets: a few units of 255 on
     # flat areas, a little more on anti-aliased edges)
     assert err.mean() < 1.0 and err.max() <= 24
+
+
+def test_registry_cached_in_a_batch_kernel_is_the_same_frame(tmp_path, monkeypatch):
+    """The warm-kernel cache of the registry is free: equal frames, own copies, edits re-read."""
+    import os
+    import shutil
+
+    import analysis
+    from analysis.config import data_dir
+    from analysis.data import loaders
+    from analysis.reports.kernels import cache_registry
+
+    monkeypatch.setattr(loaders, "load_targets", loaders.load_targets)  # restored after the test
+    if "load_targets" in vars(analysis):
+        monkeypatch.setattr(analysis, "load_targets", analysis.load_targets)
+    fresh = loaders.load_targets()
+    cache_registry()
+    cache_registry()  # twice is harmless
+    first, second = loaders.load_targets(), loaders.load_targets()
+    assert first.equals(fresh) and second.equals(fresh) and first is not second
+    first.loc[first.index[0], "region"] = "changed"
+    assert loaders.load_targets().equals(fresh)  # a caller's edit does not leak
+
+    copy = tmp_path / "targets.csv"
+    shutil.copy(data_dir() / "targets" / "targets.csv", copy)
+    assert len(loaders.load_targets(copy)) == len(fresh)
+    lines = copy.read_text(encoding="utf-8").splitlines(keepends=True)
+    copy.write_text("".join(lines[:-1]), encoding="utf-8")  # one target fewer
+    os.utime(copy, ns=(1, 1))
+    assert len(loaders.load_targets(copy)) == len(fresh) - 1

@@ -45,6 +45,7 @@ __import__('analysis.reports.kernels', fromlist=['_']).remember_kernel_state()
 import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrative, analysis.reports.params
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
+__import__('analysis.reports.kernels', fromlist=['_']).cache_registry()
 try:
     import analysis.assess
     analysis.assess.get_engine(0)
@@ -66,6 +67,61 @@ def remember_kernel_state() -> None:
 
     _SAVED["cwd"] = os.getcwd()
     _SAVED["filters"] = list(warnings.filters)
+
+
+#: files the registry load reads (the registry, the indicator catalogue, the region names)
+REGISTRY_INPUTS = ("targets/targets.csv", "indicators.csv", "regions.csv")
+
+
+def _registry_stamp(path: Any) -> tuple:
+    """What the cached registry depends on: its path and the size and mtime of every input file."""
+    from analysis.config import data_dir
+
+    files = [Path(path)] if path is not None else []
+    files += [data_dir() / name for name in REGISTRY_INPUTS]
+    stamp: list[Any] = [str(path)]
+    for f in files:
+        try:
+            st = f.stat()
+            stamp.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((str(f), None))
+    return tuple(stamp)
+
+
+def cache_registry() -> None:
+    """Inside a batch kernel: keep the parsed, validated target registry between notebooks.
+
+    ``load_targets`` re-reads and re-validates ``targets.csv`` on every call (~0.3 s, once or twice a
+    report); in a warm kernel the same files give the same frame, so it is cached, keyed by the
+    inputs' size and mtime (an edited file is re-read), and each caller gets its own copy. Only the
+    batch kernels do this (the warm-up calls it); the library is unchanged.
+    Example: after ``cache_registry()``, ``load_targets() is not load_targets()`` but they are equal.
+    """
+    import functools
+
+    from analysis.data import loaders
+
+    original = loaders.load_targets
+    if getattr(original, "_cached_in_kernel", False):
+        return
+    memo: dict[tuple, Any] = {}
+
+    @functools.wraps(original)
+    def load_targets(path: Any = None, validate: bool = True) -> Any:
+        key = (_registry_stamp(path), validate)
+        if key not in memo:
+            table = original(path, validate)
+            memo.clear()
+            memo[key] = table
+        return memo[key].copy()
+
+    load_targets._cached_in_kernel = True  # type: ignore[attr-defined]
+    loaders.load_targets = load_targets
+    import analysis
+
+    if "load_targets" in vars(analysis):  # the package's lazy attribute, if already resolved
+        analysis.load_targets = load_targets
 
 
 def reset_kernel_state() -> None:
