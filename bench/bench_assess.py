@@ -2,9 +2,11 @@
 
 Prints targets per second and peak memory (the process's peak resident set, ru_maxrss) for each size, and
 the ratio against a baseline run in the same process (the first size's rate, and the stored first
-run of this script on main in bench/baseline_assess.json if present). Never asserts on time.
+run of this script on main in bench/baseline_assess.json, per data set and size: a size/data pair not
+stored yet is stored by its first run). Never asserts on time.
 
-    python bench/bench_assess.py [--sizes 1000 10000] [--data-dir ../shared/data]
+    python bench/bench_assess.py [--sizes 1000 10000]                       # bundled data
+    python bench/bench_assess.py [--sizes 1000 10000] --data-dir /work/shared/data   # extra data
 """
 from __future__ import annotations
 
@@ -56,28 +58,43 @@ def run(sizes: list[int]) -> list[dict]:
     return out
 
 
+def data_label(data_dir: str | None) -> str:
+    """``bundled`` or ``extra`` (the baseline is stored per data set and size)."""
+    return "extra" if data_dir else "bundled"
+
+
+def load_baseline() -> list[dict]:
+    """Stored first runs; entries without a ``data`` key are from the bundled data."""
+    if not BASELINE.exists():
+        return []
+    return [{"data": "bundled", **x} for x in json.loads(BASELINE.read_text())]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--save-baseline", action="store_true", help="store this run as the baseline")
+    ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. /work/shared/data)")
+    ap.add_argument("--save-baseline", action="store_true",
+                    help="store this run as the baseline (sizes missing from the stored one are added anyway)")
     args = ap.parse_args()
     if args.data_dir:
         os.environ["ANALYSIS_DATA_PATH"] = args.data_dir
-    res = run(args.sizes)
-    base = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
+    label = data_label(args.data_dir)
+    res = [{"data": label, **r} for r in run(args.sizes)]
+    base = load_baseline()
     first = res[0]["targets_per_s"]
+    print(f"data: {label}" + (f" ({args.data_dir})" if args.data_dir else ""))
     print(f"{'targets':>8} {'seconds':>8} {'targets/s':>10} {'peak RSS MB':>11} {'vs first size':>14} {'vs baseline':>12}")
     for r in res:
-        vs_base = ""
-        if base:
-            b = next((x for x in base if x["n"] == r["n"]), None)
-            if b:
-                vs_base = f"{r['targets_per_s'] / b['targets_per_s']:.2f}x"
+        b = next((x for x in base if x["n"] == r["n"] and x["data"] == label), None)
+        vs_base = f"{r['targets_per_s'] / b['targets_per_s']:.2f}x" if b else "(stored now)"
         print(f"{r['n']:8d} {r['seconds']:8.2f} {r['targets_per_s']:10.0f} {r['peak_mb']:11.1f} "
               f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12}")
-    if args.save_baseline or not BASELINE.exists():
-        BASELINE.write_text(json.dumps(res, indent=1))
+    keep = [x for x in base if not any(x["n"] == r["n"] and x["data"] == r["data"] for r in res)]
+    missing = [r for r in res if not any(x["n"] == r["n"] and x["data"] == r["data"] for x in base)]
+    if args.save_baseline or missing:
+        stored = keep + res if args.save_baseline else base + missing
+        BASELINE.write_text(json.dumps(stored, indent=1))
         print(f"baseline stored in {BASELINE}")
 
 

@@ -1,24 +1,28 @@
-"""Benchmark the report batch against a naive papermill + nbconvert loop.
+"""Benchmark the report batch: per-report time against its floor, the full batch, report sizes.
 
-The same N target reports (default 6, the first N registry targets) are built
+Three parts, all printed, never asserted (timing on a shared machine is noisy: compare ratios
+measured in one run, and take the median of a few runs):
 
-1. by ``analysis batch --workers 2`` (worker processes, a warm kernel per worker, in-process
-   nbconvert), from a cold start and with ``--force`` so nothing is skipped;
-2. by a naive loop: ``papermill`` CLI then ``jupyter nbconvert --to html --no-input`` CLI per report.
+1. **Per report vs floor** (one warm kernel, in this process). The floor of a report is what any
+   notebook-per-report design pays: an *empty* notebook run by papermill on the same warm kernel,
+   plus the HTML export (nbconvert + font subset) of that report's own executed notebook. Each
+   sampled report is rendered with :func:`analysis.reports.render.render_report` on the same
+   kernel session and its time divided by its floor (goal ≤ 1.3×).
+2. **Full batch**: ``analysis batch --force --workers 2 --extra backtest --extra panel:hte_count``
+   (what ``make report`` runs), its wall time (goal ≤ 45 s on 2 cores) — skip with ``--no-batch``.
+3. **Report sizes** of that batch (or of ``--sizes-of DIR``): median, p90 and max of the HTML
+   files, split into CSS, images, font and content (goal: median ≤ 150 KiB).
 
-It also times executing an empty notebook with papermill on the same kernel (the floor of any
-notebook-per-report design) and prints:
+Usage::
 
-* both batch times and their ratio (goal ≥ 1.8×);
-* the batch's wall time per report and each report's own time against the empty notebook
-  (goal ≤ 1.3×).
-
-Figures are printed, never asserted. Usage: ``python bench/bench_batch.py [-n 6] [--workers 2]``.
+    python bench/bench_batch.py                     # all three (a few minutes)
+    python bench/bench_batch.py --no-batch -n 4     # per-report part only
+    python bench/bench_batch.py --sizes-of reports  # sizes of an existing batch only
 """
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import statistics
 import subprocess
 import sys
@@ -27,86 +31,160 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+KIB = 1024
+
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S | re.I)
+_FONT = re.compile(r"data:font/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+")
+_IMAGE = re.compile(r"data:image/[a-z0-9+.-]+;base64,[A-Za-z0-9+/=]+")
 
 
-def run(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        print(f"  ! {' '.join(cmd[:3])} … exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
-    return elapsed
+def page_components(page: str) -> dict[str, int]:
+    """Bytes of one HTML report by component: CSS (without the font), images, font, content."""
+    size = lambda s: len(s.encode("utf-8"))  # noqa: E731
+    styles = "".join(_STYLE.findall(page))
+    font = sum(size(m) for m in _FONT.findall(styles))
+    images = sum(size(m) for m in _IMAGE.findall(_STYLE.sub("", page)))  # icons inside CSS count as CSS
+    css = size(styles) - font
+    total = size(page)
+    return {"total": total, "css": css, "images": images, "font": font, "content": total - css - images - font}
 
 
-def empty_notebook_seconds(tmp: Path, repeats: int = 3) -> float:
-    """Median time for papermill to execute a notebook holding only a parameters cell."""
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile by linear interpolation (numpy's default), without numpy."""
+    v = sorted(values)
+    pos = q * (len(v) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def print_sizes(out: Path) -> None:
+    """Size distribution of every report under ``out`` (index.html left out)."""
+    pages = [p for p in out.rglob("*.html") if p.name != "index.html" and "_work" not in p.parts]
+    if not pages:
+        print(f"no reports under {out}")
+        return
+    comps = [page_components(p.read_text(encoding="utf-8")) for p in pages]
+    print(f"\nreport sizes ({len(pages)} HTML files under {out}), KiB")
+    print(f"{'':10} {'median':>8} {'p90':>8} {'max':>8} {'share of total':>15}")
+    all_total = sum(c["total"] for c in comps)
+    for key in ("total", "css", "images", "font", "content"):
+        vals = [c[key] / KIB for c in comps]
+        share = sum(c[key] for c in comps) / all_total
+        print(f"{key:10} {statistics.median(vals):8.1f} {quantile(vals, 0.9):8.1f} {max(vals):8.1f} {share:14.0%}")
+
+
+def empty_notebook(tmp: Path) -> Path:
+    """A notebook holding only a parameters cell, on the ``analysis`` kernel."""
     import nbformat
-    import papermill as pm
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x = 1")
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
     nb.metadata["kernelspec"] = {"name": "analysis", "display_name": "analysis", "language": "python"}
-    src = tmp / "empty.ipynb"
-    nbformat.write(nb, src)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        pm.execute_notebook(str(src), str(tmp / "empty_out.ipynb"), parameters={"x": 2}, kernel_name="analysis",
-                            progress_bar=False)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    path = tmp / "empty.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def sample_jobs(n: int) -> list[tuple[str, dict]]:
+    """``n`` target reports (spread over the registry) and the first city scorecard."""
+    from analysis.data.loaders import load_targets
+
+    reg = load_targets()
+    step = max(1, len(reg) // max(1, n))
+    ids = reg["target_id"].astype(str).tolist()[::step][:n]
+    jobs = [("target_feasibility", {"target_id": t, "lang": "zh", "seed": 0}) for t in ids]
+    jobs.append(("city_scorecard", {"region": str(reg["region"].iloc[0]), "lang": "zh", "seed": 0}))
+    return jobs
+
+
+def per_report_vs_floor(n: int, tmp: Path) -> None:
+    """Part 1: each sampled report's time against its floor, on one warm kernel."""
+    import nbformat
+
+    from analysis.reports.kernels import KernelSession, shutdown_sessions
+    from analysis.reports.params import validate_parameters
+    from analysis.reports.render import (execute_notebook, export_html, prepare_for_html, provenance,
+                                         render_report)
+
+    session = KernelSession()
+    empty = empty_notebook(tmp)
+    try:
+        km = session.acquire()  # start + warm-up, outside every timing
+        session.release(True)
+        rows = []
+        for notebook, params in sample_jobs(n):
+            params = dict(validate_parameters(notebook, params))
+            # the floor, on the same warm kernel: an empty notebook ...
+            km = session.acquire()
+            t0 = time.perf_counter()
+            execute_notebook(empty, tmp / "empty_out.ipynb", {"x": 2}, km=km, kc=session.kc)
+            t_empty = time.perf_counter() - t0
+            session.release(True)
+            # ... the report itself ...
+            out = tmp / f"{len(rows)}.html"
+            res = render_report(notebook, params, out, work_dir=tmp / "_work", validate=False, session=session)
+            if not res.ok:
+                print(f"  ! {notebook} {params}: {res.error}")
+                continue
+            # ... plus the export of the same HTML
+            nb = nbformat.read(res.ipynb, as_version=4)
+            t0 = time.perf_counter()
+            export_html(prepare_for_html(nb, params, "zh", provenance(0.0)), "zh", "floor")
+            t_export = time.perf_counter() - t0
+            floor = t_empty + t_export
+            name = params.get("target_id") or params.get("region")
+            rows.append((notebook, name, res.seconds, t_empty, t_export, floor, res.seconds / floor))
+        print(f"per report on one warm kernel (floor = empty notebook + export of the same HTML), s")
+        print(f"{'report':52} {'report':>7} {'empty':>6} {'export':>7} {'floor':>6} {'ratio':>6}")
+        for nb_name, name, rep, t_empty, t_export, floor, ratio in rows:
+            print(f"{(nb_name[:6] + ' ' + str(name))[:52]:52} {rep:7.2f} {t_empty:6.2f} {t_export:7.2f} "
+                  f"{floor:6.2f} {ratio:5.2f}x")
+        if rows:
+            ratios = [r[-1] for r in rows]
+            print(f"median ratio report / floor: {statistics.median(ratios):.2f}x  (goal <= 1.3x), "
+                  f"max {max(ratios):.2f}x")
+    finally:
+        session.shutdown()
+        shutdown_sessions()
+
+
+def full_batch(out: Path, workers: int) -> float:
+    """Part 2: the ``make report`` batch with ``--force``; returns its wall time."""
+    cmd = [str(BIN / "analysis"), "batch", "--out", str(out), "--workers", str(workers), "--force", "--no-progress",
+           "--extra", "backtest", "--extra", "panel:hte_count"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print(f"  ! batch exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-400:]}")
+    n = len([p for p in out.rglob("*.html") if p.name != "index.html" and "_work" not in p.parts])
+    print(f"\nfull batch ({n} reports, --workers {workers}, --force): {wall:6.1f} s  (goal <= 45 s)")
+    return wall
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", type=int, default=6, help="number of reports (default 6)")
+    ap.add_argument("-n", type=int, default=6, help="target reports sampled for the per-report part (default 6)")
     ap.add_argument("--workers", type=int, default=2, help="batch workers (default 2)")
+    ap.add_argument("--no-batch", action="store_true", help="skip the full batch (and its sizes)")
+    ap.add_argument("--no-floor", action="store_true", help="skip the per-report part")
+    ap.add_argument("--out", default=None, help="keep the full batch here (default: a temporary folder)")
+    ap.add_argument("--sizes-of", default=None, metavar="DIR", help="only print the sizes of the reports in DIR")
     args = ap.parse_args()
-
-    from analysis.config import notebooks_dir
-    from analysis.data.loaders import load_targets
-
-    ids = load_targets()["target_id"].astype(str).tolist()[: args.n]
-    n = len(ids)
-    nb = notebooks_dir() / "target_feasibility.ipynb"
+    if args.sizes_of:
+        print_sizes(Path(args.sizes_of))
+        return
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmpdir:
         tmp = Path(tmpdir)
-        print(f"{n} target reports: {', '.join(ids)}")
-
-        empty = empty_notebook_seconds(tmp)
-        print(f"empty notebook (papermill, kernel 'analysis'): {empty:6.2f} s")
-
-        out = tmp / "batch"
-        cmd = [str(BIN / "analysis"), "batch", "--out", str(out), "--workers", str(args.workers), "--no-cities",
-               "--force", "--no-progress"]
-        for tid in ids:
-            cmd += ["--target", tid]
-        t_batch = run(cmd)
-        per_job = []
-        for side in (out / "_work" / "targets").glob("*.json"):
-            per_job.append(json.loads(side.read_text(encoding="utf-8"))["seconds"])
-        print(f"analysis batch --workers {args.workers}:        {t_batch:6.2f} s  ({t_batch / n:.2f} s per report)")
-
-        naive = tmp / "naive"
-        naive.mkdir()
-        t0 = time.perf_counter()
-        for i, tid in enumerate(ids):
-            executed = naive / f"r{i}.ipynb"
-            run([str(BIN / "papermill"), str(nb), str(executed), "-p", "target_id", tid, "-k", "analysis",
-                 "--no-progress-bar"])
-            run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
-        t_naive = time.perf_counter() - t0
-        print(f"naive papermill + nbconvert CLI loop:  {t_naive:6.2f} s  ({t_naive / n:.2f} s per report)")
-
-    print()
-    print(f"speed-up batch vs naive:                {t_naive / t_batch:5.2f}×   (goal ≥ 1.8×)")
-    print(f"batch wall time per report / empty nb:  {t_batch / n / empty:5.2f}×   (goal ≤ 1.3×)")
-    if per_job:
-        med = statistics.median(per_job)
-        print(f"one report's own time (median {med:.2f} s, first {max(per_job):.2f} s) / empty nb: "
-              f"{med / empty:5.2f}× median")
+        if not args.no_floor:
+            per_report_vs_floor(args.n, tmp)
+        if not args.no_batch:
+            out = Path(args.out) if args.out else tmp / "batch"
+            full_batch(out, args.workers)
+            print_sizes(out)
 
 
 if __name__ == "__main__":

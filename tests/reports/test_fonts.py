@@ -51,3 +51,27 @@ def test_embed_page_font_inserts_style_in_head():
     out = fonts.embed_page_font(page)
     assert out.index("@font-face") < out.index("</head>")
     assert fonts.embed_page_font("<p>ascii only</p>") == "<p>ascii only</p>"
+
+
+def test_font_subset_is_the_same_bytes_whatever_came_before():
+    """Each page gets the subset of its own characters: no dependence on earlier pages or the clock."""
+    fonts._SUBSETS.clear()
+    first = fonts.font_face_css("汕尾市目标")
+    fonts.font_face_css("高新技术企业数量家")  # another page in between
+    fonts._SUBSETS.clear()
+    again = fonts.font_face_css("标目市尾汕")  # same characters, other order, fresh subset
+    assert again == first
+    assert "data:font/woff;base64," in first
+    assert fonts.font_subset_bytes("汕尾") == fonts.font_subset_bytes("尾汕")  # no save-time stamp
+
+
+def test_font_subset_covers_exactly_the_page_characters():
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(fonts.font_subset_bytes("汕尾市")))
+    cmap = set(font.getBestCmap())
+    assert {ord(c) for c in "汕尾市"} <= cmap
+    assert ord("京") not in cmap
+    assert "vmtx" not in font and "GSUB" not in font  # vertical metrics and layout rules dropped

@@ -96,3 +96,28 @@ def test_committed_notebooks_have_no_outputs_and_one_parameters_cell():
         first_after = nb.cells[tagged[0] + 1]
         assert "check_parameters(" in first_after.source, name  # validation comes first
         assert nb.metadata["kernelspec"]["name"] == "analysis"
+
+
+def test_page_ships_only_the_report_css():
+    """The trimmed template: a few KB of CSS instead of JupyterLab's 256 KB (index.css + theme)."""
+    page = export_html(prepare_for_html(executed_notebook(), {"lang": "zh"}, "zh"), "zh", embed_font=False)
+    css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", page, re.S))
+    assert len(css.encode()) < 12_000
+    assert "--jp-layout-color0" not in css and ".highlight" not in css  # no lab theme, no Pygments
+    for rule in (".jp-RenderedHTMLCommon table", ".jp-OutputArea-output img", ".report-settings", "table.kv"):
+        assert rule in css
+
+
+def test_provenance_puts_everything_that_varies_on_one_line():
+    import datetime as dt
+
+    from analysis.reports.render import GENERATED_KEY, provenance, settings_html
+
+    now = dt.datetime(2026, 12, 2, 18, 30, tzinfo=dt.timezone.utc)
+    prov = provenance(4.26, now=now)
+    assert prov[GENERATED_KEY] == "2026-12-02 18:30 · 4.3 s"
+    assert "seconds" not in prov
+    lines = settings_html({"target_id": "x"}, "zh", prov).splitlines()
+    varying = [ln for ln in lines if "18:30" in ln]
+    assert len(varying) == 1 and "4.3 s" in varying[0]
+    assert any("target_id" in ln for ln in lines) and not any("target_id" in ln for ln in varying)

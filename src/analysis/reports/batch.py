@@ -37,6 +37,7 @@ from analysis.reports.jobs import (  # noqa: F401 - re-exported: the batch API i
     assign_keys,
     cached_result,
     make_job,
+    plan_order,
     plan_jobs,
     prevalidate,
     run_job,
@@ -148,7 +149,7 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
         for job in valid:
             hit = None if force else cached_result(job)
             (done.append(hit) if hit else todo.append(job))
-        run_jobs(todo, workers=n_workers, scheduler=scheduler, progress=progress, pool=pool, sink=ran, fn=run)
+        run_jobs(plan_order(todo), workers=n_workers, scheduler=scheduler, progress=progress, pool=pool, sink=ran, fn=run)
     except KeyboardInterrupt:
         interrupted = True
     finally:

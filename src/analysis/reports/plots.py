@@ -348,13 +348,54 @@ def growth_distribution(changes: pd.DataFrame, indicator: str = "", scale: str =
 
 
 # ---------------------------------------------------------------------- display
-def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
-    """PNG bytes of a figure (white background, tight bounding box)."""
+#: palette entries this close to white are made exactly white (the page background)
+NEAR_WHITE = 250
+
+
+def palette_png(img) -> bytes:
+    """An RGB Pillow image as a 256-colour palette PNG (about a third of the true-colour PNG).
+
+    Pillow's fast octree quantiser (~100× faster than max-coverage, which costs as much as the
+    chart's draw): charts have few colours, so flat areas move by at most a few units of 255
+    (anti-aliased edges a little more); near-white entries are snapped to white so the background
+    matches the page. zlib level 6 (level 9 is 5× slower for 10 % fewer bytes). Deterministic.
+    Example: ``palette_png(Image.new("RGB", (4, 4), "white"))[:4] == b"\\x89PNG"``.
+    """
     import io
 
+    from PIL import Image
+
+    pal = img.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    entries = pal.getpalette() or []
+    for i in range(0, len(entries) - 2, 3):
+        if min(entries[i:i + 3]) >= NEAR_WHITE:
+            entries[i:i + 3] = [255, 255, 255]
+    pal.putpalette(entries)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight", facecolor="white")
+    pal.save(buf, format="PNG", compress_level=6)
     return buf.getvalue()
+
+
+def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
+    """PNG bytes of a figure (white background), palette-compressed (see :func:`palette_png`).
+
+    The lightest path that keeps the look: one Agg draw straight into an RGBA buffer (no PNG
+    encode/decode in between, and no second "tight bounding box" draw: the figures use
+    constrained layout, which already fits titles, labels and legends inside the canvas).
+    Deterministic: no time or version chunks.
+    Example: ``figure_png(fan_chart(a))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image, ImageOps
+
+    if dpi and dpi != fig.dpi:
+        fig.set_dpi(dpi)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    img = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    # constrained layout leaves ~4 px at the edges; a white border brings it to savefig's 0.1 in pad
+    return palette_png(ImageOps.expand(img.convert("RGB"), border=round(0.065 * fig.dpi), fill="white"))
 
 
 def show(fig: Figure, alt: str = "") -> None:
