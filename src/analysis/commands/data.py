@@ -11,8 +11,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v = dsub.add_parser("validate", parents=[common], help="validate every data file (exit 1 on problems)")
     v.add_argument("--targets", help="registry file to validate instead of data/targets/targets.csv")
     v.set_defaults(func=run_validate)
-    c = dsub.add_parser("coverage", parents=[common], help="region × year grid of sourced values")
-    c.add_argument("--indicator", default="hte_count", help="indicator code (default hte_count)")
+    c = dsub.add_parser("coverage", parents=[common],
+                        help="levels × years per indicator; with --indicator also its region × year grid")
+    c.add_argument("--indicator", default=None,
+                   help="indicator code: its levels × years summary and region × year grid "
+                        "(default: the levels × years summary of every indicator)")
     c.add_argument("--level", default=None, help="province | city | district | county")
     c.add_argument("--parent", default=None, help="only regions under this parent, e.g. 广东省")
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -36,18 +39,33 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    from analysis.data.coverage import coverage_grid, format_grid
+    from analysis.data.coverage import coverage_grid, format_grid, format_level_grid, level_year_grid
+    from analysis.data.loaders import load_series
     from analysis.data.schemas import DataValidationError
 
     try:
-        grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent)
+        series = load_series()
+        inds = [args.indicator] if args.indicator else None
+        levels = level_year_grid(inds, level=args.level, parent=args.parent, series=series)
+        grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent,
+                             series=series) if args.indicator else None
     except (DataValidationError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if grid is None:  # no --indicator: the levels × years summary of every indicator
+        if args.format == "csv":
+            print(levels.to_csv(), end="")
+        elif args.format == "json":
+            out = levels.reset_index()
+            out.columns = [str(c) for c in out.columns]
+            print(out.to_json(orient="records", force_ascii=False))
+        else:
+            print(format_level_grid(levels))
+        return 0
     if args.format == "csv":
         print(grid.to_csv(), end="")
     elif args.format == "json":
         print(grid.to_json(orient="index", force_ascii=False))
     else:
-        print(format_grid(grid, args.indicator))
+        print(format_level_grid(levels) + "\n\n" + format_grid(grid, args.indicator))
     return 0
