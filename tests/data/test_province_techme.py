@@ -276,3 +276,17 @@ def test_coverage_cli_summary_and_unknown_indicator(capsys):
     assert re.search(r"^province\s+31\s+31", out, re.M)
     assert main(["data", "coverage", "--indicator", "patent_grantz"]) == 2
     assert "close matches: patent_grants" in capsys.readouterr().err
+
+
+def test_yearbook_rd_total_agrees_with_bulletin_table():
+    """Why 2010 R&D expenditure may come from RDActivity: its 合计 equals RDIntense in every shared cell."""
+    rdata = pytest.importorskip("rdata")
+    frames = []
+    for table, var in (("RDActivity", "v4_zh_nbzc_hj"), ("RDIntense", "v4_ztr_jf_RD")):
+        f = rdata.read_rda(str(RAW / f"{table}.rda"))[table]
+        f = f[f["variables"] == var]
+        frames.append(pd.DataFrame({"p": f["province"].str.replace(r"\s+", "", regex=True), "year": f["year"],
+                                    table: f["value"].astype(float)}))
+    both = frames[0].merge(frames[1], on=["p", "year"])
+    assert len(both) == 32 * 13
+    assert ((both["RDActivity"] / 1e4 - both["RDIntense"]).abs() <= 0.05 + 1e-9).all()  # 万元 vs 0.1亿元 rounding
