@@ -19,14 +19,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         formatter_class=HELP_FORMAT)
     v.add_argument("--targets", help="registry file to validate instead of data/targets/targets.csv")
     v.set_defaults(func=run_validate)
-    c = dsub.add_parser("coverage", parents=[common], help="region × year grid of sourced values",
-                        description="Region × year grid of sourced values: what the outside view stands on.",
-                        epilog=examples("analysis data coverage --indicator hte_count --level city",
+    c = dsub.add_parser("coverage", parents=[common],
+                        help="levels × years per indicator; with --indicator also its region × year grid",
+                        description="What the outside view stands on: per indicator, how many regions of each level "
+                                    "have a sourced value in each year; with --indicator also its region × year grid.",
+                        epilog=examples("analysis data coverage",
+                                        "analysis data coverage --indicator hte_count --level city",
                                         "analysis data coverage --indicator 研发投入强度 --parent 广东",
                                         "analysis data coverage --indicator rd_intensity --format csv"),
                         formatter_class=HELP_FORMAT)
-    c.add_argument("--indicator", default="hte_count",
-                   help="indicator code or Chinese name (default hte_count; see `analysis indicators`)")
+    c.add_argument("--indicator", default=None,
+                   help="indicator code or Chinese name: its levels × years summary and region × year grid "
+                        "(default: the levels × years summary of every indicator; see `analysis indicators`)")
     c.add_argument("--level", default=None, choices=["country", "province", "city", "district", "county"],
                    help="only regions of this level")
     c.add_argument("--parent", type=name, default=None, help="only regions under this parent, e.g. 广东省 (or 广东)")
@@ -51,22 +55,39 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    from analysis.api import coverage_grid
-    from analysis.data.coverage import format_grid
+    from analysis.data.coverage import coverage_grid, format_grid, format_level_grid, level_year_grid
+    from analysis.data.loaders import load_series
     from analysis.data.schemas import DataValidationError
-    from analysis.resolve import ResolveError, resolve_indicator
+    from analysis.resolve import ResolveError, resolve_indicator, resolve_region
 
     try:
-        grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent)
+        if args.indicator is not None:
+            args.indicator = resolve_indicator(args.indicator)
+        if args.parent is not None:
+            args.parent = resolve_region(args.parent, param="parent").name
+        series = load_series()
+        inds = [args.indicator] if args.indicator else None
+        levels = level_year_grid(inds, level=args.level, parent=args.parent, series=series)
+        grid = coverage_grid(indicator=args.indicator, level=args.level, parent=args.parent,
+                             series=series) if args.indicator else None
     except ResolveError:
         raise  # named by the CLI (--indicator …)
     except (DataValidationError, ValueError) as err:
         return fail(str(err))
-    args.indicator = resolve_indicator(args.indicator)
+    if grid is None:  # no --indicator: the levels × years summary of every indicator
+        if args.format == "csv":
+            print(levels.to_csv(), end="")
+        elif args.format == "json":
+            out = levels.reset_index()
+            out.columns = [str(c) for c in out.columns]
+            print(out.to_json(orient="records", force_ascii=False))
+        else:
+            print(format_level_grid(levels))
+        return 0
     if args.format == "csv":
         print(grid.to_csv(), end="")
     elif args.format == "json":
         print(grid.to_json(orient="index", force_ascii=False))
     else:
-        print(format_grid(grid, args.indicator))
+        print(format_level_grid(levels) + "\n\n" + format_grid(grid, args.indicator))
     return 0

@@ -102,8 +102,9 @@ def load_series(extra_dirs: list[str | Path] | None = None, validate: bool = Tru
         return pd.DataFrame(columns=SERIES_COLUMNS)
     df = pd.concat(frames, ignore_index=True)
     df = df[df["value"].notna() & df["year"].notna()].copy()
-    df["region"] = df["region"].map(normalise_region)
-    df["parent"] = df["parent"].map(lambda p: normalise_region(p) if p else p)
+    names = {n: normalise_region(n) for n in set(df["region"]) | set(df["parent"]) if n}  # once per name
+    df["region"] = df["region"].map(names)
+    df["parent"] = df["parent"].map(lambda p: names[p] if p else p)
     df.loc[df["region"] == "全国", ["level", "parent"]] = ["country", ""]  # the nation is not a peer province
     df["value_raw"], df["unit_raw"] = df["value"], df["unit"]
     df["value"], df["unit"] = canonicalise(df["value_raw"], df["unit_raw"])

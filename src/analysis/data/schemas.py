@@ -225,16 +225,21 @@ def parse_series(frame: pd.DataFrame, file: str, catalogue: pd.DataFrame,
 
 def _series_row_rules(typed: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> list[Problem]:
     out: list[Problem] = []
-    for i, row in typed.iterrows():
-        line = int(i) + 2
-        ind = catalogue.loc[row["indicator"]] if row["indicator"] in catalogue.index else None
-        if ind is None or row["unit"] not in CANONICAL:
-            continue
-        if ind["kind"] in ("count", "amount") and pd.notna(row["value"]) and row["value"] < 0:
-            out.append(Problem(file, line, "value", f"negative value {row['value']:g} for a {ind['kind']} indicator ({row['indicator']})"))
-        canon = CANONICAL[row["unit"]][0]
-        if not compatible(canon, ind["unit"]):
-            out.append(Problem(file, line, "unit", f"unit {row['unit']!r} does not fit indicator {row['indicator']} (canonical unit {ind['unit']})"))
+    # vectorised pre-selection (a provincial table has thousands of rows): only rows that break a
+    # rule are visited one by one to write their message
+    known = typed["indicator"].isin(catalogue.index) & typed["unit"].isin(list(CANONICAL))
+    kinds = typed["indicator"].map(catalogue["kind"]).where(known)
+    negative = known & kinds.isin(["count", "amount"]) & typed["value"].notna() & (typed["value"] < 0)
+    canon = typed["unit"].map(lambda u: CANONICAL[u][0] if u in CANONICAL else "")
+    ind_unit = typed["indicator"].map(catalogue["unit"]).fillna("")
+    pairs = {(c, u): compatible(c, u) for c, u in set(zip(canon[known], ind_unit[known]))}
+    misfit = known & pd.Series([not pairs.get((c, u), True) for c, u in zip(canon, ind_unit)], index=typed.index)
+    for i in typed.index[negative | misfit]:
+        row, line = typed.loc[i], int(i) + 2
+        if negative[i]:
+            out.append(Problem(file, line, "value", f"negative value {row['value']:g} for a {kinds[i]} indicator ({row['indicator']})"))
+        if misfit[i]:
+            out.append(Problem(file, line, "unit", f"unit {row['unit']!r} does not fit indicator {row['indicator']} (canonical unit {ind_unit[i]})"))
     out += conflicting_duplicates(typed, file)
     return out
 
@@ -247,6 +252,7 @@ def conflicting_duplicates(typed: pd.DataFrame, file: str) -> list[Problem]:
     canon_value, _ = canonicalise(typed["value"], typed["unit"])
     with np.errstate(over="ignore", invalid="ignore"):  # 1e308 rounds to inf; the bounds rule reports it
         keyed = typed.assign(_v=canon_value.round(9))
+    keyed = keyed[keyed.duplicated(["region", "indicator", "year"], keep=False)]  # only repeated keys
     for _, group in keyed.groupby(["region", "indicator", "year"], dropna=True):
         if group["_v"].nunique() > 1:
             for i, row in group.iterrows():

@@ -29,15 +29,15 @@ class Forecast:
     def p_at_least(self, y_star: float, strict: bool = False) -> float:
         """P(y_T ≥ y*) (or > for ``strict``)."""
         if self.scale is not None and self.loc is not None and self.scale > 0:
-            dist = stats.t(df=self.df or np.inf, loc=self.loc, scale=self.scale)
-            return float(dist.sf(y_star))
+            # unfrozen call: freezing stats.t costs more than the evaluation (docstring formatting)
+            return float(stats.t.sf(y_star, self.df or np.inf, loc=self.loc, scale=self.scale))
         d = self.draws
         return float(np.mean(d > y_star) if strict else np.mean(d >= y_star))
 
     def quantile(self, q) -> np.ndarray:
         """Quantile(s) of y_T."""
         if self.scale is not None and self.loc is not None and self.scale > 0:
-            return stats.t(df=self.df or np.inf, loc=self.loc, scale=self.scale).ppf(q)
+            return stats.t.ppf(q, self.df or np.inf, loc=self.loc, scale=self.scale)
         return np.quantile(self.draws, q)
 
 
