@@ -258,6 +258,35 @@ def share_rows(alias: dict[str, str], raw_dir: Path) -> list[dict]:
     return rows
 
 
+#: an annual factor beyond this is flagged in the later row's note (the validator's plausibility bound)
+JUMP_FACTOR = 20.0
+
+
+def jump_notes(rows: list[dict]) -> None:
+    """Say in ``note`` where a series jumps more than ×20 between consecutive years, as published.
+
+    Such a jump is usually a unit slip, so the validator refuses it unless the row explains it; the
+    values here are the source table's cells, kept as given (not corrected, not checked against a
+    second source), and the note says exactly that. Rows must be sorted by region, indicator, year.
+    """
+    prev: dict[tuple[str, str], dict] = {}
+    for r in sorted(rows, key=lambda r: (r["region"], r["indicator"], r["year"])):
+        key = (r["region"], r["indicator"])
+        last = prev.get(key)
+        prev[key] = r
+        if last is None or r["unit"] == "%" or r["year"] != last["year"] + 1:
+            continue
+        scale = {"万元": 1e-4, "亿元": 1.0, "人年": 1.0, "万人年": 1e4}
+        if last["unit"] != r["unit"] and not (last["unit"] in scale and r["unit"] in scale):
+            continue
+        a = float(last["value"]) * scale.get(last["unit"], 1.0)
+        b = float(r["value"]) * scale.get(r["unit"], 1.0)
+        if a > 0 and b > 0 and max(a / b, b / a) > JUMP_FACTOR:
+            r["note"] = "; ".join(filter(None, [
+                r["note"], f"as published: ×{b / a:.3g} from {last['year']} ({last['value']} {last['unit']}); "
+                           "kept as the source table gives it, not checked against a second source"]))
+
+
 def build_rows(raw_dir: Path = RAW_DIR, regions_path: Path = REGIONS_PATH,
                nbs_path: Path = NBS_PATH) -> list[dict]:
     """Every output row, sorted by indicator (spec order), region (regions.csv order), year."""
@@ -283,6 +312,7 @@ def build_rows(raw_dir: Path = RAW_DIR, regions_path: Path = REGIONS_PATH,
     keys = [(r["region"], r["indicator"], r["year"]) for r in rows]
     if len(keys) != len(set(keys)):
         raise BuildError("two rows for the same (region, indicator, year): check SPECS year ranges")
+    jump_notes(rows)
     for r in rows:
         national = r["region"] == "全国"
         r.update(level="country" if national else "province", parent="" if national else "全国",
