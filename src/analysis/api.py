@@ -11,7 +11,7 @@ Example:
     >>> a = analysis.assess_one({"region": "汕尾", "indicator": "高新技术企业数量", "baseline_year": 2021,
     ...                          "baseline_value": 49, "target_year": 2022, "target_value": 100})
     >>> a.region, a.level, a.parent, a.indicator, a.verdict
-    ('汕尾市', 'city', '广东省', 'hte_count', 'implausible')
+    ('汕尾市', 'city', '广东省', 'hte_count', 'unlikely')
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def assess_target(target_id: str, *, seed: int = 0, as_of: int | None = None, pa
     Example:
         >>> a = assess_target("shanwei2022-t01-hte_count")
         >>> a.baseline_value, a.target_value, a.verdict
-        (49.0, 100.0, 'implausible')
+        (49.0, 100.0, 'unlikely')
     """
     from analysis.assess import find_target
 

@@ -47,7 +47,7 @@ def test_the_shipped_coefficients_fit_the_current_features():
     data = json.loads(calibration.COEF_PATH.read_text(encoding="utf-8"))
     assert tuple(data["features"]) == calibration.FEATURES
     assert len(data["coefficients"]) == len(calibration.FEATURES) + 1
-    df = extract_text("临江市科学技术局2024年工作要点\n二、主要目标\n高新技术企业达到300家以上。", "p.txt")
+    df = extract_text("中山市科学技术局2024年工作要点\n二、主要目标\n高新技术企业达到300家以上。", "p.txt")
     assert 0 < df.iloc[0]["confidence"] < 1
 
 
@@ -71,7 +71,7 @@ def test_gold_set_meets_the_field_goals():
 
 def _plan(tmp_path: Path) -> Path:
     doc = tmp_path / "linjiang.txt"
-    doc.write_text("临江市科学技术局2024年工作要点\n二、主要目标\n高新技术企业达到300家以上,技术合同成交额突破20亿元,"
+    doc.write_text("中山市科学技术局2024年工作要点\n二、主要目标\n高新技术企业达到300家以上,技术合同成交额突破20亿元,"
                    "新增省级研发中心5家。", encoding="utf-8")
     return doc
 
@@ -81,7 +81,7 @@ def _registry(tmp_path: Path) -> Path:
     rows = pd.read_csv(REGISTRY, dtype=str, keep_default_na=False).head(3)
     extra = rows.iloc[[0]].copy()
     extra["target_id"], extra["document"], extra["region"], extra["level"], extra["parent"] = \
-        "linjiang-hte", "linjiang.txt", "临江市", "city", "吉林省"
+        "linjiang-hte", "linjiang.txt", "中山市", "city", "广东省"
     extra["indicator"], extra["indicator_zh"], extra["target_type"], extra["comparator"] = \
         "hte_count", "高新技术企业", "level", "="
     extra["baseline_year"] = extra["baseline_value"] = ""
