@@ -174,14 +174,14 @@ def clean_title(text: str) -> str:
 
 
 def reference_class_label(text: str | None, lang: str = "zh") -> str:
-    """The engine's reference-class description in ``lang`` (phrases translated through the catalogue)."""
-    if not text:
-        return "—"
-    if lang != "zh":
-        return text
-    for phrase in CLASS_PHRASES:
-        text = text.replace(phrase, t(phrase, lang))
-    return text.replace("; ", "；")
+    """The engine's reference-class description in ``lang`` (see :mod:`analysis.reports.classes`)."""
+    from analysis.reports.classes import reference_class_label as render
+
+    if text and lang == "zh" and not text[:2] in ("A:", "B:", "C:"):  # older phrases (peers' widening)
+        for phrase in CLASS_PHRASES:
+            text = text.replace(phrase, t(phrase, lang))
+        return text.replace("; ", "；")
+    return render(text, lang)
 
 
 def eurostat_label(code: str | None, lang: str = "zh") -> str:
