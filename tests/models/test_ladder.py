@@ -108,7 +108,8 @@ def test_unjudged_target_says_what_data_would_unlock_it():
                     "indicator": "rd_intensity", "target_type": "level", "baseline_year": 2021,
                     "baseline_value": 1.0, "target_year": 2022, "target_value": 1.2})
     assert a.p_meet is None and a.verdict == "insufficient_data"
-    assert a.data_wanted[0] == {"region": "汕尾市", "indicator": "rd_intensity", "years": [2017, 2018, 2019, 2020, 2021]}
+    assert a.data_wanted[0] == {"scope": "own", "region": "汕尾市", "level": "county", "parent": "广东省",
+                                "indicator": "rd_intensity", "years": [2017, 2018, 2019, 2020, 2021]}
     assert any(n.code == "no_rung" for n in a.note_codes)
     assert a.to_record()["data_wanted"][0]["years"][-1] == 2021
 

@@ -112,15 +112,22 @@ def choose(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | N
 def data_wanted(a, n_years: int = 5) -> list[dict]:
     """The series that would unlock an unjudged target: the region's own years, and peers' years.
 
+    Each item: ``scope`` ("own": this region; "peers": the other regions of the same level and
+    parent), ``region`` (empty for peers), ``level``, ``parent``, ``indicator`` and ``years``.
+
     >>> from analysis.assessment import Assessment
     >>> a = Assessment("t", "汕尾市", "incubator_mentors", level="city", parent="广东省", baseline_year=2021)
     >>> data_wanted(a)[0]["years"]
     [2017, 2018, 2019, 2020, 2021]
+    >>> data_wanted(a)[1]["scope"], data_wanted(a)[1]["parent"]
+    ('peers', '广东省')
     """
     end = a.baseline_year if a.baseline_year is not None else ((a.target_year or 1) - 1)
     years = list(range(end - n_years + 1, end + 1))
     ind = a.indicator or a.indicator_zh
-    out = [{"region": a.region, "indicator": ind, "years": years}]
+    out = [{"scope": "own", "region": a.region, "level": a.level or "", "parent": a.parent or "",
+            "indicator": ind, "years": years}]
     if a.parent:
-        out.append({"region": f"other {a.level or 'region'}s of {a.parent}", "indicator": ind, "years": years})
+        out.append({"scope": "peers", "region": "", "level": a.level or "", "parent": a.parent,
+                    "indicator": ind, "years": years})
     return out

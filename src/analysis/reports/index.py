@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.assessment import VERDICTS
+from analysis.reports.gaps import gaps_html
 from analysis.reports.goals import fold_goals
 from analysis.reports.numbers import fmt_prob, fmt_rate, fmt_value, fmt_year, is_missing
 from analysis.reports.paths import inside, relative_href, safe_name  # noqa: F401 - re-exported
@@ -254,6 +255,7 @@ def render_index(targets: Iterable[Mapping[str, Any]], cities: Iterable[Mapping[
     parts.append(f"<h2>{T['targets']}</h2>{_filters(goals, lang)}<table class='sortable' id='targets'><thead><tr>"
                  f"{thead}</tr></thead><tbody>{target_rows}</tbody></table>")
     parts.append(f'<script type="application/json" id="rows-data">{_rows_json(goals, lang)}</script>')
+    parts.append(gaps_html(targets, lang))
     if cities:
         parts.append(f"<h2>{T['cities']}</h2><table class='sortable' id='cities'><thead><tr>"
                      f"<th data-type='str'>{T['region']}</th><th data-type='num'>{T['n_targets']}</th>"

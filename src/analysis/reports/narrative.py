@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.assessment import Assessment
+from analysis.reports.gaps import data_gaps, gaps_html, wanted_text  # noqa: F401
 from analysis.reports.goals import fold_goals, goal_key  # noqa: F401
 from analysis.reports.numbers import (COUNT_UNITS, fmt_annual_change, fmt_change, fmt_prob, fmt_rate,  # noqa: F401
                                       fmt_value, fmt_year, is_missing, prob_error)

@@ -75,7 +75,10 @@ def missing_sentence(a: Assessment, lang: str = "zh") -> str:
         text = t("The data are not enough to estimate a probability; only the required growth is shown.", lang)
     if wanted:
         items = wanted if isinstance(wanted, (list, tuple)) else [wanted]
-        text += " " + t("What would unlock it: {what}.", lang, what=html.escape("; ".join(map(str, items))))
+        from analysis.reports.gaps import wanted_text
+
+        what = t("; ", lang).join(wanted_text(w, lang) if isinstance(w, dict) else str(w) for w in items)
+        text += " " + t("What would unlock it: {what}.", lang, what=html.escape(what))
     else:
         text += " " + t("A few more years of this indicator for the region, or its peers, would unlock it.", lang)
     return text
