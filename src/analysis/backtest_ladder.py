@@ -99,7 +99,7 @@ def reliability_from_cases(cases: pd.DataFrame, model: str, rung: str | None = N
     c = cases[cases["model"] == model]
     if rung is not None:
         c = c[c["rung"] == rung]
-    gs = [col[2:] for col in c.columns if col.startswith("p_g")]
+    gs = [col[3:] for col in c.columns if col.startswith("p_g")]
     p = np.concatenate([c[f"p_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
     met = np.concatenate([c[f"met_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
     return reliability_diagram(p, met, bins)
@@ -115,3 +115,33 @@ def real_reliability(rung: str = "A", indicators: list[str] | None = None, n_dra
         return reliability_from_cases(cases, "pooled", "A", bins)
     cases = ladder_cases(None, rung=rung, indicators=indicators, n_draws=n_draws, seed=seed)
     return reliability_from_cases(cases, "family", rung, bins)
+
+
+def report_data(*, horizons=(1, 2, 3), seed: int = 0, indicators: list[str] | None = None, n_draws: int = 1000,
+                rungs: tuple[str, ...] = ("A", "B", "C"), bins: int = 10) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """What the backtest report shows, from one pass over the cases: the scores per (indicator,
+    model, horizon, rung) and, per rung, the reliability of P(meet) for target-like events on the
+    real panel (columns ``bin, n, mean_p, observed`` as the reliability chart reads them).
+
+    Example: ``scores, reliability = report_data(indicators=["rd_intensity"], n_draws=200, rungs=("A",))``.
+    """
+    from analysis.backtest import backtest_cases, summarise
+
+    parts, reliability = [], {}
+    if "A" in rungs:
+        cases = backtest_cases(None, horizons=horizons, seed=seed, indicators=indicators, n_draws=n_draws)
+        parts.append(cases)
+        if not cases.empty:
+            reliability["A"] = reliability_from_cases(cases, "pooled", "A", bins)
+    for rung in ("B", "C"):
+        if rung in rungs:
+            cases = ladder_cases(None, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
+                                 n_draws=n_draws)
+            parts.append(cases)
+            if not cases.empty:
+                reliability[rung] = reliability_from_cases(cases, "family", rung, bins)
+    parts = [p for p in parts if not p.empty]
+    scores = summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+    reliability = {r: t.rename(columns={"mean_predicted": "mean_p", "observed_frequency": "observed"})
+                   for r, t in reliability.items()}
+    return scores, reliability

@@ -40,6 +40,10 @@ def synthetic_assessment(**overrides) -> Assessment:
     return a
 
 
+#: backtest report parameters for tests: every rung, two indicators, few draws
+BACKTEST_SMALL = {"indicators": "rd_intensity,hte_count", "draws": 200}
+
+
 @pytest.fixture
 def assessment() -> Assessment:
     return synthetic_assessment()
@@ -90,6 +94,9 @@ def small_batch(tmp_path_factory, shanwei_id):
     require_kernel()
     out = tmp_path_factory.mktemp("reports")
     jobs = plan_jobs(out, target_ids=[shanwei_id], extras=["backtest"])
+    for job in jobs:  # a small backtest (two indicators, few draws): the full one is make report's job
+        if job.kind == "backtest":
+            job.params.update(BACKTEST_SMALL)
     jobs.append(make_job("panel", "hte_count", {"indicator": "hte_count", "lang": "en"}, out))
     jobs.append(make_job("target", "../../etc/x", {"target_id": "../../etc/x", "lang": "zh"}, out))
     jobs.append(make_job("target", "no-such-target", {"target_id": "no-such-target", "lang": "zh"}, out,

@@ -53,6 +53,10 @@ TARGETS = ("shanwei2022-p-hte_count", "shanwei2022-p-incubation_fund", "shanwei2
            "shangyu2020-rd_intensity")
 
 
+#: a small backtest report (every rung, two indicators, few draws), as in conftest.small_batch
+BACKTEST_SMALL = {"indicators": "rd_intensity,hte_count", "draws": 200}
+
+
 @pytest.fixture(scope="module")
 def both_languages(tmp_path_factory):
     """Every report kind in zh and en (targets: estimated, amount, no data, masked; a city; panel; backtest)."""
@@ -71,7 +75,7 @@ def both_languages(tmp_path_factory):
         jobs += [make_job("target", t, {"target_id": t, "lang": lang, "seed": 0}, out) for t in TARGETS]
         jobs.append(make_job("city", "上虞区", {"region": "上虞区", "lang": lang, "seed": 0}, out))
         jobs.append(make_job("panel", "hte_count", {"indicator": "hte_count", "lang": lang}, out))
-        jobs.append(make_job("backtest", "backtest", {"lang": lang, "seed": 0}, out))
+        jobs.append(make_job("backtest", "backtest", {"lang": lang, "seed": 0, **BACKTEST_SMALL}, out))
     batch = run_batch(out, workers=2, jobs=jobs, progress=False)
     pages = {}
     for r in batch.results:

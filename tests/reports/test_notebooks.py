@@ -71,6 +71,7 @@ def test_backtest_report(small_batch):
     res = _result(small_batch, "backtest")
     page = _page(res)
     assert "回测与校准" in page and res.summary["n_rows"] > 0
+    assert "真实面板上的概率校准（参照组A" in page and "参照组C" in page  # real-panel reliability, every rung
 
 
 def test_failures_do_not_stop_the_batch_and_are_reported(small_batch):

@@ -16,10 +16,11 @@ from analysis.reports.plots import BAND_COLOUR, _empty, _figure
 from analysis.reports.words import label, t
 
 
-def reliability_diagram(calibration: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Predicted P(meet) (bin mean) vs observed frequency, with ±2 s.e. bars (``synthetic_calibration``)."""
+def reliability_diagram(calibration: pd.DataFrame, lang: str = "zh", rung: str | None = None) -> Figure:
+    """Predicted P(meet) (bin mean) vs observed frequency, with ±2 s.e. bars (``synthetic_calibration``,
+    or with ``rung`` a reliability table of the real panel from :func:`analysis.backtest_ladder.report_data`)."""
     fig, ax = _figure(5.0, 4.6)
-    title = label("reliability_title", lang)
+    title = label("reliability_title", lang) if rung is None else label("reliability_real_title", lang, rung=rung)
     cal = calibration[calibration["n"] > 0] if calibration is not None and not calibration.empty else calibration
     if cal is None or cal.empty:
         _empty(ax, lang, title)

@@ -64,6 +64,11 @@ SCHEMAS: dict[str, tuple[Param, ...]] = {
     "backtest": (
         _lang(), _seed(),
         Param("horizons", list, [1, 2, 3], help="forecast horizons in years"),
+        Param("draws", int, 1000, help="Monte Carlo draws per forecast"),
+        Param("indicators", str, None, nullable=True,
+              help="comma-separated indicator codes to backtest (default: every indicator)"),
+        Param("rungs", str, "A,B,C", help="ladder rungs to backtest: A rolling origin, B leave-one-level-out, "
+                                         "C leave-one-indicator-out"),
     ),
 }
 

@@ -38,6 +38,7 @@ COLUMN_LABELS: dict[str, str] = {
     "count": "count", "p_mean": "mean predicted P", "freq": "observed frequency", "year": "year",
     "all": "all indicators", "no_change": "no change", "drift": "drift", "pooled": "pooled (mixed model)",
     "peers": "peers (reference class)", "own": "own trend (drift)", "ets": "exponential smoothing",
+    "rung": "rung", "family": "shrinkage model of the ladder (rungs B, C)",
 }
 
 
