@@ -52,7 +52,7 @@ CASES = [  # (argv, the parameter the message must name)
     (["batch", "--target", "../../etc"], "--target"),
     (["report", "city", "../../etc"], "REGION"),
     (["report", "target", "x", "--as-of", "3000"], "--as-of"),
-    (["report", "target", "shanwei2022-t01-hte_count", "--as-of", "2000"], "--as-of"),
+    (["report", "target", "shanwei2022-t01-hte_count", "--as-of", "1990"], "--as-of"),
     (["report", "target", "shanwei2022-t01-hte_count", "--seed", "-1"], "--seed"),
     (["report", "panel", "hte_cnt"], "INDICATOR"),
     (["report", "panel", "hte_count", "--level", "town"], "--level"),

@@ -217,6 +217,11 @@ def run_past(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.evaluate:
+        if not isinstance(args.evaluate, str):  # --evaluate is repeatable for targets; past values take one gold set
+            if len(args.evaluate) > 1:
+                print("error: --evaluate: --past takes one gold set", file=sys.stderr)
+                return 2
+            args.evaluate = args.evaluate[0]
         try:
             gold = pd.read_csv(args.evaluate, dtype=str, keep_default_na=False)
         except (OSError, pd.errors.ParserError) as err:

@@ -200,8 +200,8 @@ def reproducibility_block(info: Mapping[str, Any], lang: str = "zh") -> str:
         (t("data as of", lang), e(str(as_of)) if as_of is not None else t("each target's baseline year", lang)),
         (t("generated (UTC)", lang), e(str(info.get("generated_utc")))),
     ]
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return f"<table class='kv reproducibility'>{body}</table>"
+    body = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)  # one row a line: only
+    return f"<table class='kv reproducibility'>\n{body}\n</table>"  # the generated row differs between runs
 
 
 def goal_blocks(assessments: Iterable[Assessment], lang: str = "zh") -> str:

@@ -95,12 +95,14 @@ def table_rows(nt: Normalised, doc: DocInfo, sections) -> tuple[list[PastValue],
     for c in cands:
         if c.baseline_value is None or c.baseline_year is None:
             continue
-        key = (c.start, c.indicator_zh, c.baseline_year, c.baseline_value)
+        key = (c.indicator or c.indicator_zh, c.baseline_year, c.baseline_value)  # a baseline restated by milestone rows: once
         if key in seen:
             continue
         seen.add(key)
         code = c.indicator if c.indicator and not re.search(r"[市区县]本级", c.indicator_zh) else ""
         unit = c.unit or _catalogue_units().get(code, "")
+        if code and unit == "%" and _catalogue_units().get(code, "%") != "%":
+            code += "_growth"  # a growth rate of a level indicator (工业技改投资增速 −25.2%): its own row
         out.append(PastValue(c.start, c.end, code, c.indicator_zh, c.baseline_year, float(c.baseline_value), unit,
                              notes=["from a table's baseline column (完成数/现状值)"] + [n for n in c.notes if "baseline" in n],
                              confidence=0.8 if code else 0.6))
