@@ -148,8 +148,8 @@ class Engine(PanelViews):
             obs = required.change_to_annual_rate(float(recent["dy"].sum() / recent["dt"].sum()), 1, log_scale)
             a.eurostat_ratio, a.eurostat_category = eurostat_category(obs, a.required_cagr)
         if log_scale and a.baseline_value <= 0 or (a.kind == "count" and a.baseline_value < SMALL_COUNT):
-            if special.small_count(self, a, h) or a.baseline_value <= 0:
-                return
+            if special.small_count(self, a, h) or a.baseline_value <= 0 or a.kind == "count":
+                return  # a small count without a count model: continuous log-scale models do not apply
         self._forecast(a, h, log_scale, own_changes)
         special.bound_notes(a, history)
 

@@ -103,10 +103,13 @@ def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide
 
 def choose(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:
     """The first rung (A, B, C) that can be fitted for this indicator, level and as-of year."""
+    kind = eng.catalogue["kind"].get(indicator, "") if "kind" in eng.catalogue else ""
     return (fit_a(eng, indicator, as_of, level, parent)
             or fit_family_rung(eng, "B", indicator, as_of, level)
             or fit_family_rung(eng, "C", indicator, as_of, level)
-            or fit_family_rung(eng, "C", indicator, as_of, level, wide=True))
+            # the widest class pools counts with amounts, or shares with rates; a growth rate
+            # (a volatile flow ratio) is never judged by how slowly shares move
+            or (None if kind == "rate" else fit_family_rung(eng, "C", indicator, as_of, level, wide=True)))
 
 
 def data_wanted(a, n_years: int = 5) -> list[dict]:

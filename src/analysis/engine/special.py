@@ -129,7 +129,8 @@ def small_count(eng, a: Assessment, h: int) -> bool:
     Returns False where no count model fits (a positive baseline then goes up the log-scale ladder).
     """
     a.add_note("small_count", value=a.baseline_value)
-    tries = (("A", [a.indicator], a.level), ("C", eng.family(a.indicator), a.level))
+    tries = (("A", [a.indicator], a.level), ("C", eng.family(a.indicator), a.level),
+             ("C", eng.family(a.indicator), None))  # small starts of the family at every sub-national level
     for evidence, inds, level in tries:
         fit = eng.cached(("counts", tuple(inds), a.as_of, h, level),
                          lambda: counts.fit_counts(count_windows(eng, inds, a.as_of, h, level)))
@@ -141,7 +142,7 @@ def small_count(eng, a: Assessment, h: int) -> bool:
         a.p_meet, a.model, a.evidence, a.model_fitted = a.p_count, "count", evidence, "NegativeBinomial"
         a.reference_class = (f"{evidence}: small-count {h}-year windows of {a.indicator}" if evidence == "A" else
                              f"C: small-count {h}-year windows of the family of {a.indicator} ({len(inds)} indicators)"
-                             ) + f" at level {level}"
+                             ) + (f" at level {level}" if level else " at every sub-national level")
         a.verdict = verdict_for(a.p_meet)
         a.level_p50 = float(np.quantile(f.draws, 0.5))
         a.level_p80 = float(np.quantile(f.draws, 0.2))

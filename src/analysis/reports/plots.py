@@ -405,5 +405,14 @@ def show(fig: Figure, alt: str = "") -> None:
     display(Image(data=figure_png(fig), format="png", metadata={"alt": alt or (fig.axes[0].get_title() if fig.axes else "")}))
 
 
-# the backtest charts live in their own module; re-exported so notebooks call plots.crps_by_model(...)
-from analysis.reports.backtest_plots import crps_by_model, interval_coverage, reliability_diagram  # noqa: E402,F401
+#: the backtest charts live in their own module (which imports this one); re-exported lazily so
+#: notebooks call plots.crps_by_model(...) whichever of the two modules is imported first
+_BACKTEST_CHARTS = ("crps_by_model", "interval_coverage", "reliability_diagram")
+
+
+def __getattr__(name: str):
+    if name in _BACKTEST_CHARTS:
+        from analysis.reports import backtest_plots
+
+        return getattr(backtest_plots, name)
+    raise AttributeError(f"module 'analysis.reports.plots' has no attribute {name!r}")
