@@ -8,9 +8,15 @@ candidates go to stdout).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.commands.args import HELP_FORMAT, examples, out_file, probability
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | None = None) -> None:
@@ -68,56 +74,27 @@ def _check_files(paths: list[str]) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``analysis extract``; returns the exit code (2 for unreadable or binary input files)."""
-    import os
-
     problem = _check_files(args.files)
     if problem:
         print(problem, file=sys.stderr)
         return 2
     if getattr(args, "past", False):
         return run_past(args)
-    import json
-
     import pandas as pd
 
     from analysis.targets.extract import evaluate, extract_file, format_evaluation, OUTPUT_COLUMNS
 
-    from analysis.targets.text import NotTextError
-
-    frames = []
-    for path in args.files:
-        try:
-            frames.append(extract_file(path, min_confidence=args.min_confidence))
-        except OSError as err:
-            print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
-            return 2
-        except NotTextError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        if os.path.getsize(path) == 0 or not frames[-1].shape[0] and not open(path, "rb").read(4096).strip():
-            print(f"note: {path}: empty file, no text to read", file=sys.stderr)
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+    table = _extract_all(args.files, lambda path: extract_file(path, min_confidence=args.min_confidence),
+                         OUTPUT_COLUMNS)
+    if isinstance(table, int):
+        return table
 
     against = getattr(args, "against", None)
     if against:
         return _write_review(args, table, against)
-    if args.format == "json":
-        lines = []
-        for rec in table.to_dict("records"):
-            clean = {k: (None if (v is None or (not isinstance(v, str) and pd.isna(v))) else
-                         (int(v) if k in ("baseline_year", "target_year", "target_quarter") else
-                          bool(v) if k == "masked" else v)) for k, v in rec.items()}
-            lines.append(json.dumps(clean, ensure_ascii=False))
-        text = "\n".join(lines) + ("\n" if lines else "")
-    else:
-        out = table.copy()
-        out["masked"] = out["masked"].map(lambda m: "true" if bool(m) else "false")
-        text = out.to_csv(index=False)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    out = table.copy()
+    out["masked"] = out["masked"].map(lambda m: "true" if bool(m) else "false")
+    _emit(table, out, args, ints=("baseline_year", "target_year", "target_quarter"), bools=("masked",))
 
     if args.evaluate:
         registries = []
@@ -181,8 +158,6 @@ def _write_review(args: argparse.Namespace, table, against: str) -> int:
 
 def run_past(args: argparse.Namespace) -> int:
     """``analysis extract --past``: series rows of past values; exit 2 for unreadable input or gold files."""
-    import json
-
     import pandas as pd
 
     from analysis.targets.past import PAST_COLUMNS, extract_past_file
@@ -191,31 +166,13 @@ def run_past(args: argparse.Namespace) -> int:
     options = dict(region=args.region, level=args.level, parent=args.parent, year=args.year, source=args.source,
                    reliability=args.reliability, min_confidence=args.min_confidence,
                    coded_only=not getattr(args, "all", False))
-    frames = []
-    for path in args.files:
-        try:
-            frames.append(extract_past_file(path, **options))
-        except OSError as err:
-            print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
-            return 2
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PAST_COLUMNS)
-    if args.format == "json":
-        lines = []
-        for rec in table.to_dict("records"):
-            clean = {k: (None if v is None or (not isinstance(v, (str, bool)) and pd.isna(v)) else
-                         int(v) if k == "year" else bool(v) if k == "derived" else v) for k, v in rec.items()}
-            lines.append(json.dumps(clean, ensure_ascii=False))
-        text = "\n".join(lines) + ("\n" if lines else "")
-    else:
-        out = table.copy()
-        out["derived"] = out["derived"].map(lambda d: "true" if bool(d) else "false")
-        out["value"] = out["value"].map(lambda v: f"{v:g}" if pd.notna(v) else "")
-        text = out.to_csv(index=False)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    table = _extract_all(args.files, lambda path: extract_past_file(path, **options), PAST_COLUMNS)
+    if isinstance(table, int):
+        return table
+    out = table.copy()
+    out["derived"] = out["derived"].map(lambda d: "true" if bool(d) else "false")
+    out["value"] = out["value"].map(lambda v: f"{v:g}" if pd.notna(v) else "")
+    _emit(table, out, args, ints=("year",), bools=("derived",))
     if args.evaluate:
         if not isinstance(args.evaluate, str):  # --evaluate is repeatable for targets; past values take one gold set
             if len(args.evaluate) > 1:
@@ -235,3 +192,48 @@ def run_past(args: argparse.Namespace) -> int:
         result = evaluate_past(table, gold, documents=args.files)
         print(format_past_evaluation(result), file=sys.stderr if not args.out else sys.stdout)
     return 0
+
+
+def _extract_all(files: list[str], extract, columns) -> "pd.DataFrame | int":
+    """Every file through ``extract`` into one table; exit code 2 (file named) for unreadable or binary input."""
+    import pandas as pd
+
+    from analysis.targets.text import NotTextError
+
+    frames = []
+    for path in files:
+        try:
+            frames.append(extract(path))
+        except OSError as err:
+            print(f"error: {path}: cannot read ({err.strerror or err})", file=sys.stderr)
+            return 2
+        except NotTextError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if os.path.getsize(path) == 0 or (frames[-1].empty and not Path(path).read_bytes()[:4096].strip()):
+            print(f"note: {path}: empty file, no text to read", file=sys.stderr)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def _emit(table: "pd.DataFrame", csv_table: "pd.DataFrame", args: argparse.Namespace, *,
+          ints: tuple[str, ...], bools: tuple[str, ...]) -> None:
+    """Rows as JSON lines (``ints``/``bools`` typed, missing as null) or as CSV (``csv_table``), to ``--out``
+    (written atomically) or stdout."""
+    import json
+
+    import pandas as pd
+
+    if args.format == "json":
+        lines = [json.dumps({k: (None if v is None or (not isinstance(v, (str, bool)) and pd.isna(v)) else
+                                 int(v) if k in ints else bool(v) if k in bools else v)
+                             for k, v in rec.items()}, ensure_ascii=False)
+                 for rec in table.to_dict("records")]
+        text = "\n".join(lines) + ("\n" if lines else "")
+    else:
+        text = csv_table.to_csv(index=False)
+    if args.out:
+        from analysis.reports.render import atomic_write_text
+
+        atomic_write_text(Path(args.out), text)
+    else:
+        sys.stdout.write(text)
