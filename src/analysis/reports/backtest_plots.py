@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.reports.plots import BAND_COLOUR, _empty, _figure
+from analysis.reports.figures import BAND_COLOUR, _empty, _figure
 from analysis.reports.words import label, t
 
 
