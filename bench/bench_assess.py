@@ -6,7 +6,7 @@ run of this script on main in bench/baseline_assess.json, per data set and size:
 stored yet is stored by its first run). Never asserts on time.
 
     python bench/bench_assess.py [--sizes 1000 10000]                       # bundled data
-    python bench/bench_assess.py [--sizes 1000 10000] --data-dir /work/shared/data   # extra data
+    python bench/bench_assess.py [--sizes 1000 10000] --data-dir ../shared/data   # extra data
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def load_baseline() -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. /work/shared/data)")
+    ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. ../shared/data)")
     ap.add_argument("--save-baseline", action="store_true",
                     help="store this run as the baseline (sizes missing from the stored one are added anyway)")
     args = ap.parse_args()

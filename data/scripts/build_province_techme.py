@@ -258,6 +258,8 @@ def share_rows(alias: dict[str, str], raw_dir: Path) -> list[dict]:
     return rows
 
 
+#: units of one series that a jump is compared across (to 亿元 and 人年)
+JUMP_SCALE = {"万元": 1e-4, "亿元": 1.0, "人年": 1.0, "万人年": 1e4}
 #: an annual factor beyond this is flagged in the later row's note (the validator's plausibility bound)
 JUMP_FACTOR = 20.0
 
@@ -276,11 +278,10 @@ def jump_notes(rows: list[dict]) -> None:
         prev[key] = r
         if last is None or r["unit"] == "%" or r["year"] != last["year"] + 1:
             continue
-        scale = {"万元": 1e-4, "亿元": 1.0, "人年": 1.0, "万人年": 1e4}
-        if last["unit"] != r["unit"] and not (last["unit"] in scale and r["unit"] in scale):
+        if last["unit"] != r["unit"] and not (last["unit"] in JUMP_SCALE and r["unit"] in JUMP_SCALE):
             continue
-        a = float(last["value"]) * scale.get(last["unit"], 1.0)
-        b = float(r["value"]) * scale.get(r["unit"], 1.0)
+        a = float(last["value"]) * JUMP_SCALE.get(last["unit"], 1.0)
+        b = float(r["value"]) * JUMP_SCALE.get(r["unit"], 1.0)
         if a > 0 and b > 0 and max(a / b, b / a) > JUMP_FACTOR:
             r["note"] = "; ".join(filter(None, [
                 r["note"], f"as published: ×{b / a:.3g} from {last['year']} ({last['value']} {last['unit']}); "

@@ -9,7 +9,7 @@ values agree when ``|diff| <= 0.005`` for %, ``<= 0.05`` for 亿元, or the rela
 ``province_techme.csv``), so a reader sees which source agrees.
 
 Usage: ``python data/scripts/crosscheck_province_panel.py [PANEL_CSV] [--ours OURS_CSV ...]``
-(default panel: /work/shared/data/province_panel.csv). Prints, per file, the keys compared, equal
+(default panel: ../shared/data/province_panel.csv beside the repository). Prints, per file, the keys compared, equal
 and differing per indicator, and every disagreement with its reason where known.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PANEL = Path("/work/shared/data/province_panel.csv")
+DEFAULT_PANEL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "province_panel.csv"
 DEFAULT_OURS = ROOT / "data" / "series" / "province_rd_nbs.csv"
 DEFAULT_OURS_ALL = (DEFAULT_OURS, ROOT / "data" / "series" / "province_techme.csv")
 ABS_TOL = {"%": 0.005, "亿元": 0.05}

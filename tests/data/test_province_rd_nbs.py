@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERIES = ROOT / "data" / "series" / "province_rd_nbs.csv"
 RAW = ROOT / "data" / "raw" / "nbs-rd-bulletin"
 SCRIPTS = ROOT / "data" / "scripts"
-PANEL = Path("/work/shared/data/province_panel.csv")
+PANEL = Path(__file__).resolve().parents[3] / "shared" / "data" / "province_panel.csv"  # beside the repository
 COLUMNS = ["region", "level", "parent", "indicator", "year", "value", "unit", "qualifier",
            "source", "quote", "reliability", "derived", "note"]
 

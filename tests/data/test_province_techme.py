@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERIES = ROOT / "data" / "series" / "province_techme.csv"
 RAW = ROOT / "data" / "raw" / "techme"
 SCRIPTS = ROOT / "data" / "scripts"
-PANEL = Path("/work/shared/data/province_panel.csv")
+PANEL = Path(__file__).resolve().parents[3] / "shared" / "data" / "province_panel.csv"  # beside the repository
 COLUMNS = ["region", "level", "parent", "indicator", "year", "value", "unit", "qualifier",
            "source", "quote", "reliability", "derived", "note"]
 SOURCE_REF = re.compile(r"github\.com/huhuaping/techme@([0-9a-f]{40}):data/(\w+\.rda) \(MIT\)$")
