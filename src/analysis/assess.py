@@ -198,7 +198,7 @@ class Engine(PanelViews):
                 forecasts[name] = fam
                 a.p_pooled = fam.p_at_least(y_star)
                 a.n_peer_windows = rung.family.n_changes
-                a.add_note("rung_" + rung.evidence.lower(), composition=ladder.composition_text(rung.composition),
+                a.add_note("rung_" + rung.evidence.lower(), composition=rung.composition,
                            own=a.n_own_changes or 0)
         if self.with_ets:
             fe = own.ets_forecast(self.own_levels(ind, cut, a.region)[["year", "y"]], h, rng)

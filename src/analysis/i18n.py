@@ -43,8 +43,27 @@ def missing(lang: str, msgids: list[str]) -> list[str]:
     return [m for m in msgids if m not in cat]
 
 
+#: order in which a reference class's levels are listed
+LEVEL_ORDER = ("city", "province", "district", "county")
+
+
+def format_composition(comp: dict, lang: str = "en") -> str:
+    """A class's composition by level in ``lang``, levels in a fixed order.
+
+    >>> format_composition({"province": {"changes": 51, "regions": 31}, "city": {"changes": 13, "regions": 10}})
+    'city 13 changes / 10 regions; province 51 changes / 31 regions'
+    """
+    keys = [k for k in LEVEL_ORDER if k in comp] + sorted(k for k in comp if k not in LEVEL_ORDER)
+    return translate("; ", lang).join(
+        translate("{level} {changes} changes / {regions} regions", lang).format(
+            level=translate(k, lang), changes=comp[k]["changes"], regions=comp[k]["regions"]) for k in keys)
+
+
 def format_param(value: Any, lang: str = "en") -> Any:
-    """A note parameter ready for a sentence: floats with 4 significant digits, rest as is."""
+    """A note parameter ready for a sentence: floats with 4 significant digits, a class composition
+    (level -> changes, regions) in words, the rest as is."""
     if isinstance(value, float):
         return f"{value:,.4g}"
+    if isinstance(value, dict) and all(isinstance(v, dict) and "changes" in v for v in value.values()):
+        return format_composition(value, lang)
     return value

@@ -89,12 +89,7 @@ class Note:
         from analysis import i18n
 
         template = i18n.translate(NOTE_TEXT[self.code], lang)
-        params = {k: i18n.format_param(v, lang) for k, v in self.params.items()}
-        if lang != "en" and isinstance(params.get("composition"), str):  # "city 13 changes / 10 regions; …"
-            from analysis.reports.classes import composition_label
-
-            params["composition"] = composition_label(params["composition"], lang)
-        return template.format(**params)
+        return template.format(**{k: i18n.format_param(v, lang) for k, v in self.params.items()})
 
     def to_json(self) -> dict[str, Any]:
         """``{"code": ..., "params": {...}}`` with JSON-ready values."""

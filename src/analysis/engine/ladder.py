@@ -59,10 +59,10 @@ def composition(changes: pd.DataFrame) -> dict:
 
 
 def composition_text(comp: dict) -> str:
-    """Composition as one line, levels in a fixed order."""
-    order = ("city", "province", "district", "county")
-    keys = [k for k in order if k in comp] + sorted(k for k in comp if k not in order)
-    return "; ".join(f"{k} {comp[k]['changes']} changes / {comp[k]['regions']} regions" for k in keys)
+    """Composition as one English line, levels in a fixed order (see :func:`analysis.i18n.format_composition`)."""
+    from analysis.i18n import format_composition
+
+    return format_composition(comp, "en")
 
 
 def fit_a(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:
