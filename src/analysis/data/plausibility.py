@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from analysis.data.units import CANONICAL, canonicalise, compatible
@@ -84,21 +85,35 @@ def _noted(note: object) -> bool:
 
 
 def series_value_problems(typed: pd.DataFrame, file: str, catalogue: pd.DataFrame) -> list["Problem"]:
-    """Rows whose canonical value lies outside its indicator's bound and whose note says nothing."""
+    """Rows whose canonical value lies outside its indicator's bound and whose note says nothing.
+
+    Vectorised: bounds are looked up once per (indicator, canonical unit) and compared column-wise;
+    only the offending rows are visited to write their message (a provincial table has 7,000 rows).
+    """
     from analysis.data.schemas import Problem
 
     out: list[Problem] = []
+    if typed.empty:
+        return out
     canon, units = canonicalise(typed["value"], typed["unit"])
-    for i in typed.index:
-        ind, value = typed.at[i, "indicator"], canon[i]
-        if ind not in catalogue.index or pd.isna(value) or typed.at[i, "unit"] not in CANONICAL:
-            continue
-        bound = value_bounds(catalogue.at[ind, "kind"], units[i], catalogue.loc[ind])
-        if bound and not bound.low <= value <= bound.high and not _noted(typed.at[i, "note"]):
-            out.append(Problem(file, int(i) + 2, "value",
-                               f"implausible value {typed.at[i, 'value']:g} {typed.at[i, 'unit']} for {ind} "
-                               f"(allowed {bound.low:g}–{bound.high:g} {units[i]}): {bound.reason}; "
-                               "explain it in the row's note if it is real"))
+    inds = typed["indicator"]
+    known = inds.isin(catalogue.index) & canon.notna() & typed["unit"].isin(list(CANONICAL))
+    bounds: dict[tuple[str, str], Bound | None] = {}
+    for ind, unit in set(zip(inds[known], units[known])):
+        bounds[(ind, unit)] = value_bounds(catalogue.at[ind, "kind"], unit, catalogue.loc[ind])
+    keys = list(zip(inds, units))
+    low = pd.Series([b.low if (b := bounds.get(k)) else -math.inf for k in keys], index=typed.index, dtype=float)
+    high = pd.Series([b.high if (b := bounds.get(k)) else math.inf for k in keys], index=typed.index, dtype=float)
+    noted = typed["note"].fillna("").astype(str).str.strip().ne("")
+    with np.errstate(invalid="ignore"):
+        outside = known & ~((canon >= low) & (canon <= high)) & ~noted
+    for i in typed.index[outside.to_numpy()]:
+        ind = typed.at[i, "indicator"]
+        bound = bounds[(ind, units[i])]
+        out.append(Problem(file, int(i) + 2, "value",
+                           f"implausible value {typed.at[i, 'value']:g} {typed.at[i, 'unit']} for {ind} "
+                           f"(allowed {bound.low:g}–{bound.high:g} {units[i]}): {bound.reason}; "
+                           "explain it in the row's note if it is real"))
     return out
 
 
@@ -128,22 +143,32 @@ def annual_change_problems(files: list[tuple[str, pd.DataFrame]], catalogue: pd.
     prev = rows.assign(year=rows["year"] + 1)
     pairs = rows.merge(prev, on=["region", "indicator", "year", "_u"], suffixes=("", "_prev"))
     out: list[Problem] = []
-    for _, p in pairs.iterrows():
-        limit, floor, reason = ANNUAL_CHANGE[p["kind"]]
-        override = _catalogue_number(catalogue.loc[p["indicator"]], "max_annual_factor")
-        limit = override if override is not None else limit
-        now, before = float(p["_v"]), float(p["_v_prev"])
+    if pairs.empty:
+        return out
+    # vectorised test; only offending pairs are visited to write their message
+    limit = pairs["kind"].map(lambda k: ANNUAL_CHANGE[k][0]).astype(float)
+    floor = pairs["kind"].map(lambda k: ANNUAL_CHANGE[k][1]).astype(float)
+    overrides = {k: _catalogue_number(catalogue.loc[k], "max_annual_factor") for k in pairs["indicator"].unique()}
+    override = pairs["indicator"].map(overrides).astype(float)
+    limit = override.where(override.notna(), limit)
+    now, before = pairs["_v"].astype(float), pairs["_v_prev"].astype(float)
+    share = pairs["kind"].eq("share")
+    lo, hi = np.minimum(now, before), np.maximum(now, before)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_bad = (hi >= floor) & ((lo <= 0) | (hi / lo > limit)) & (hi > 0)
+    bad = np.where(share, (now - before).abs() > limit, ratio_bad)
+    noted = pairs["note"].fillna("").astype(str).str.strip().ne("")
+    for j in np.flatnonzero(bad & ~noted.to_numpy()):
+        p = pairs.iloc[j]
+        n_, b_ = float(p["_v"]), float(p["_v_prev"])
         if p["kind"] == "share":
-            bad, change = abs(now - before) > limit, f"{now - before:+g} points"
+            change = f"{n_ - b_:+g} points"
         else:
-            lo, hi = min(now, before), max(now, before)
-            bad = hi >= floor and (lo <= 0 or hi / lo > limit) and hi > 0
-            change = f"×{now / before:.3g}" if before > 0 else "from 0"
-        if bad and not _noted(p["note"]):
-            out.append(Problem(p["_file"], int(p["_line"]), "value",
-                               f"{p['region']} {p['indicator']} {p['year'] - 1}→{p['year']}: {before:g} → {now:g} "
-                               f"{p['_u']} ({change}; earlier row {p['_file_prev']}:{p['_line_prev']}): {reason}; "
-                               "explain it in this row's note if it is real"))
+            change = f"×{n_ / b_:.3g}" if b_ > 0 else "from 0"
+        out.append(Problem(p["_file"], int(p["_line"]), "value",
+                           f"{p['region']} {p['indicator']} {p['year'] - 1}→{p['year']}: {b_:g} → {n_:g} "
+                           f"{p['_u']} ({change}; earlier row {p['_file_prev']}:{p['_line_prev']}): "
+                           f"{ANNUAL_CHANGE[p['kind']][2]}; explain it in this row's note if it is real"))
     return out
 
 
@@ -163,16 +188,19 @@ def region_problems(typed: pd.DataFrame, file: str, regions: pd.DataFrame) -> li
     parent_of = dict(zip(regions["name"], regions["parent"]))
     new = typed["new_region"] if "new_region" in typed.columns else pd.Series(False, index=typed.index)
     out: list[Problem] = []
-    for i in typed.index:
-        line, raw = int(i) + 2, str(typed.at[i, "region"])
+    parents = typed["parent"] if "parent" in typed.columns else pd.Series("", index=typed.index)
+    # plain lists: row access through .at costs ~100 µs a row on a 7,000-row table
+    for i, raw, parent_cell, level_cell, is_new in zip(typed.index, typed["region"].astype(str), parents,
+                                                        typed["level"], new):
+        line = int(i) + 2
         if not raw.strip():
             continue  # the schema reports an empty region
         name = aliases.get(raw.strip())
-        parent_raw = str(typed.at[i, "parent"] if "parent" in typed.columns else "").strip()
+        parent_raw = str(parent_cell).strip()
         parent = aliases.get(parent_raw, parent_raw)
-        level = str(typed.at[i, "level"]).strip()
+        level = str(level_cell).strip()
         if name is None:
-            if not bool(new[i]):
+            if not bool(is_new):
                 out.append(Problem(file, line, "region",
                                    f"unknown region {raw!r} (not in data/regions.csv); if it is real, add it there "
                                    "or set new_region=true with its level and parent"))
