@@ -22,7 +22,7 @@ from analysis.assessment import INTEGER_FIELDS, Assessment
 from analysis.engine import ladder, special
 from analysis.engine.headline import FAN_QUANTILES, fan, headline_name, set_headline  # noqa: F401 (re-export)
 from analysis.engine.views import PanelViews
-from analysis.models import own, peers, required
+from analysis.models import own, peers, recalibrate, required
 from analysis.models.changes import to_y
 from analysis.models.forecast import N_DRAWS, Forecast
 from analysis.models.verdict import eurostat_category
@@ -208,6 +208,8 @@ class Engine(PanelViews):
             if name in forecasts:
                 method = rung.pooled.method if (rung is not None and rung.pooled is not None) else None
                 set_headline(a, forecasts[name], y_star, log_scale, h, headline_name(name, method))
+                if name in ("family_b", "family_c"):  # calibrated on the ladder backtest (models/recalibrate.py)
+                    recalibrate.apply(a, forecasts[name], y_star, log_scale, name[-1].upper())
                 if name in ("peers", "own"):
                     a.evidence = a.evidence or "A"
                 break

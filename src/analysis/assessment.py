@@ -85,6 +85,7 @@ class Assessment:
     p_peers: float | None = None
     p_pooled: float | None = None
     p_count: float | None = None
+    p_meet_raw: float | None = None           # rungs B/C: the model's P before recalibration (models/recalibrate.py)
     model: str | None = None                  # which model gave the headline p_meet
     verdict: str = "insufficient_data"
     level_p50: float | None = None            # level reached with 50 % probability
@@ -143,7 +144,7 @@ class Assessment:
         names = list(CONTRACT_FIELDS)
         if extended:
             names += [
-                "indicator_zh", "unit", "kind", "scale", "level", "parent", "target_type", "comparator", "as_of",
+                "p_meet_raw", "indicator_zh", "unit", "kind", "scale", "level", "parent", "target_type", "comparator", "as_of",
                 "required_change", "own_mean_change", "own_max_change", "required_percentile",
                 "eurostat_ratio", "eurostat_category", "p_count", "n_peer_met", "n_peer_regions",
                 "n_own_changes", "verdict_zh", "document", "quote", "class_composition", "model_fitted",
