@@ -15,16 +15,19 @@ the middle (over-confidence), a shifts up or down.
 No look-ahead: the map used for an assessment as of year t is fitted only on backtest cases whose
 outcome year (origin + horizon) is ≤ t. Maps are stored cumulatively by year in
 ``recalibration.json`` beside this module ({rung: {year: {a, b, n_events, n_cases}}}) for every
-year with at least :data:`MIN_EVENTS` events. Before the first map there is nothing to learn
+year with at least :data:`MIN_EVENTS` events from :data:`MIN_YEARS` outcome years. Before the first map there is nothing to learn
 from: the assessment keeps the model's P and says so (note ``recalibration_unavailable``) rather
 than withholding a verdict, because the raw P is the same model that judged targets before this
 module existed, and the note tells the reader it is not recalibrated.
 
 Proof out of sample (:func:`reliability_before_after`): cross-fitting by group (rung C: fit on
 every other indicator, apply to indicator k; rung B: by held-out level or indicator), optionally
-also time-respecting (only other groups' outcomes ≤ the case's origin).
+also time-respecting (only other groups' outcomes ≤ the case's origin). A rung's maps are applied
+only where that proof shows a gain (:func:`analysis.models.recalibrate_build.proof`); otherwise
+the note ``recalibration_not_proven`` gives the scores and the model's P is kept.
 
-Rebuild the stored maps (after the models or the bundled data change)::
+Rebuild the stored maps (after the models or the bundled data change; the build lives in
+:mod:`analysis.models.recalibrate_build`)::
 
     python -m analysis.models.recalibrate            # ladder cases B and C, 300 draws, seed 0
 
@@ -35,9 +38,7 @@ Example:
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -321,91 +322,9 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
                p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"))
 
 
-# ---------------------------------------------------------------------- build
-def proof(cases: pd.DataFrame, rung: str) -> dict[str, Any]:
-    """Whether the recalibration of ``rung`` is proven out of sample, and the scores that say so.
-
-    Applied only if the log score (the proper score the map maximises) improves both when cross-fitted
-    by group on all years and when cross-fitted by group *and* time-respecting (the map a case's origin
-    year could have known), and the time-respecting Brier score does not worsen by more than 0.001.
-    The scores stored are the time-respecting ones, over the events that had a map.
-    """
-    full = reliability_before_after(cases, rung)["scores"].iloc[0]
-    tr = cross_fit(cases[cases["rung"] == rung].reset_index(drop=True) if "rung" in cases else cases,
-                   GROUP_BY[rung], time_respecting=True)
-    tr = tr[tr["has_map"]]
-    before, after = scores(tr["p"], tr["met"]), scores(tr["p_cal"], tr["met"])
-    all_ok = bool(full["log_after"] < full["log_before"])
-    applied = bool(all_ok and after["log_score"] < before["log_score"] and after["brier"] <= before["brier"] + 1e-3)
-    failed = None if applied else (
-        {"check": "all_years", "brier_before": round(float(full["brier_before"]), 4),
-         "brier_after": round(float(full["brier_after"]), 4), "log_before": round(float(full["log_before"]), 4),
-         "log_after": round(float(full["log_after"]), 4)} if not all_ok else
-        {"check": "time_respecting", "brier_before": round(before["brier"], 4), "brier_after": round(after["brier"], 4),
-         "log_before": round(before["log_score"], 4), "log_after": round(after["log_score"], 4)})
-    return {"applied": applied, "failed": failed, "by": GROUP_BY[rung], "n_events": before["n"],
-            "brier_before": round(before["brier"], 4), "brier_after": round(after["brier"], 4),
-            "log_before": round(before["log_score"], 4), "log_after": round(after["log_score"], 4),
-            "all_years": {k: v if isinstance(v, str) else (int(v) if k in ("n", "with_map") else round(float(v), 4))
-                          for k, v in full.items()}}
-
-
-def build(cases: dict[str, pd.DataFrame], data_sha256: str, command: str) -> dict[str, Any]:
-    """The artefact: cumulative maps per rung, and the out-of-sample proof that decides whether they apply."""
-    out: dict[str, Any] = {"method": "platt", "formula": "p_cal = sigmoid(a + b*logit(clip(p, 1e-4, 1-1e-4)))",
-                           "data_sha256": data_sha256, "command": command, "n_draws": BUILD_DRAWS,
-                           "seed": BUILD_SEED, "min_events": MIN_EVENTS, "min_years": MIN_YEARS,
-                           "maps": {}, "proof": {}}
-    for rung, c in cases.items():
-        out["maps"][rung] = {str(y): m.to_json() for y, m in maps_by_year(c).items()}
-        out["proof"][rung] = proof(c, rung)
-    return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Build ``recalibration.json`` from the bundled data's ladder cases and print the proof tables."""
-    ap = argparse.ArgumentParser(prog=BUILD_COMMAND, description=main.__doc__)
-    ap.add_argument("--cache", type=Path, help="folder to read/write the ladder cases (cases_B.pkl, cases_C.pkl)")
-    ap.add_argument("--report-only", action="store_true", help="print the cross-fitted tables, write nothing")
-    args = ap.parse_args(argv)
-    from analysis.provenance import folder_hash
-    from analysis.config import data_dir
-
-    if os.environ.get("ANALYSIS_DATA_PATH") and not args.report_only:
-        print("recalibration.json is learned on the bundled data only: unset ANALYSIS_DATA_PATH "
-              "(or pass --report-only)", file=sys.stderr)
-        return 2
-    cases = {}
-    for rung in RUNGS:
-        cached = args.cache / f"cases_{rung}.pkl" if args.cache else None
-        if cached is not None and cached.exists():
-            cases[rung] = pd.read_pickle(cached)
-        else:
-            from analysis.backtest_ladder import ladder_cases
-
-            cases[rung] = ladder_cases(None, rung=rung, n_draws=BUILD_DRAWS, seed=BUILD_SEED)
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cases[rung].to_pickle(cached)
-    pd.set_option("display.width", 160)
-    for rung, c in cases.items():
-        for by, tr in dict.fromkeys(((GROUP_BY[rung], False), ("indicator", False), (GROUP_BY[rung], True))):
-            r = reliability_before_after(c, rung, by=by, time_respecting=tr)
-            print(f"\n== rung {rung}: cross-fitted by {by}{', time-respecting' if tr else ''}")
-            print(pd.concat({"before": r["before"].set_index("bin"), "after": r["after"].set_index("bin")}, axis=1)
-                  .round(3).to_string())
-            print(r["scores"].round(4).to_string(index=False))
-    if not args.report_only:
-        art = build(cases, folder_hash(data_dir()), BUILD_COMMAND)
-        MAP_PATH.write_text(json.dumps(art, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        for rung, maps in art["maps"].items():
-            last = maps[max(maps, key=int)] if maps else {}
-            print(f"rung {rung}: {len(maps)} maps; last a = {last.get('a')}, b = {last.get('b')}, "
-                  f"n_events = {last.get('n_events')}")
-            print(f"rung {rung}: proof {art['proof'][rung]}")
-        print(f"wrote {MAP_PATH}")
-    return 0
 
 
 if __name__ == "__main__":
+    from analysis.models.recalibrate_build import main
+
     sys.exit(main())
