@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
+
+import numpy as np
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Characters that end a sentence or clause (a line ending with one of them is not hard-wrapped).
@@ -33,27 +34,51 @@ TERMINAL = "。;;!?！？:：…”’」』)）】》"
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 
 
+def _offsets(values) -> np.ndarray:
+    """An offset map as a compact int64 array (8 bytes a character)."""
+    return np.asarray(values, dtype=np.int64)
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate offset-map pieces (views of the old map and small new runs) in one pass."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _codes(text: str) -> np.ndarray:
+    """The code points of ``text`` as a uint32 array (for vectorised character edits)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _from_codes(codes: np.ndarray) -> str:
+    """The text of a uint32 code-point array (inverse of :func:`_codes`)."""
+    return np.ascontiguousarray(codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 @dataclass
 class Normalised:
-    """Normalised text with, per character, the ``[start, end)`` span in ``original``."""
+    """Normalised text with, per character, the ``[start, end)`` span in ``original``.
+
+    The offset maps are int64 numpy arrays; every transformation builds the new maps from views
+    of the old ones joined once, so a step costs a few operations per change, not per character.
+    """
 
     original: str
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: np.ndarray
+    ends: np.ndarray
 
     @classmethod
     def identity(cls, original: str) -> "Normalised":
         """The original text, unchanged, with the identity offset map."""
         n = len(original)
-        return cls(original, original, array("q", range(n)), array("q", range(1, n + 1)))
+        return cls(original, original, np.arange(n, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering normalised characters ``[start, end)``."""
         if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            pos = int(self.starts[start]) if start < len(self.starts) else len(self.original)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return int(self.starts[start]), int(self.ends[end - 1])
 
     def quote(self, start: int, end: int) -> str:
         """Verbatim original text behind normalised characters ``[start, end)``."""
@@ -67,37 +92,42 @@ class Normalised:
         A replacement of the same length as the match maps character by character; otherwise
         every replacement character maps to the whole matched original span.
         """
+        literal = None if callable(repl) or "\\" in repl else repl  # no group references: no expand
+        if literal == "":
+            return self.delete_spans([m.span() for m in pattern.finditer(self.text)])
         chars: list[str] = []
-        starts = array("q")
-        ends = array("q")
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
         pos = 0
         text = self.text
         for m in pattern.finditer(text):
             a, b = m.span()
             chars.append(text[pos:a])
-            starts += self.starts[pos:a]
-            ends += self.ends[pos:a]
-            r = repl(m) if callable(repl) else m.expand(repl)
+            starts.append(self.starts[pos:a])
+            ends.append(self.ends[pos:a])
+            r = literal if literal is not None else (repl(m) if callable(repl) else m.expand(repl))
             if len(r) == b - a:
-                starts += self.starts[a:b]
-                ends += self.ends[a:b]
+                starts.append(self.starts[a:b])
+                ends.append(self.ends[a:b])
             elif r:
                 o_start, o_end = self.original_span(a, b) if b > a else self.original_span(a, a)
-                starts += array("q", [o_start] * len(r))
-                ends += array("q", [o_end] * len(r))
+                starts.append(np.full(len(r), o_start, dtype=np.int64))
+                ends.append(np.full(len(r), o_end, dtype=np.int64))
             chars.append(r)
             pos = b
+        if pos == 0 and not chars:
+            return self  # no match: nothing changes
         chars.append(text[pos:])
-        starts += self.starts[pos:]
-        ends += self.ends[pos:]
-        return Normalised(self.original, "".join(chars), starts, ends)
+        starts.append(self.starts[pos:])
+        ends.append(self.ends[pos:])
+        return Normalised(self.original, "".join(chars), _join(starts), _join(ends))
 
     def __post_init__(self) -> None:
         # compact offset maps: 8 bytes a character instead of a list of int objects (~36 bytes)
-        if not isinstance(self.starts, array):
-            self.starts = array("q", self.starts)
-        if not isinstance(self.ends, array):
-            self.ends = array("q", self.ends)
+        if not isinstance(self.starts, np.ndarray) or self.starts.dtype != np.int64:
+            self.starts = _offsets(self.starts)
+        if not isinstance(self.ends, np.ndarray) or self.ends.dtype != np.int64:
+            self.ends = _offsets(self.ends)
 
     def map_chars(self, func: Callable[[str], str]) -> "Normalised":
         """Replace each character ``c`` by ``func(c)`` (which may be empty or longer).
@@ -107,17 +137,25 @@ class Normalised:
         """
         table = {c: func(c) for c in set(self.text)}
         if all(len(r) <= 1 for r in table.values()):
-            deleted = [c for c, r in table.items() if r == ""]
-            nt = Normalised(self.original, self.text.translate({ord(c): r or c for c, r in table.items()}),
-                            self.starts, self.ends)
+            changed = {ord(c): ord(r) for c, r in table.items() if r and r != c}
+            deleted = [ord(c) for c, r in table.items() if r == ""]
+            if not changed and not deleted:
+                return self
+            codes = _codes(self.text)
+            if changed:
+                src = np.array(sorted(changed), dtype=np.uint32)
+                dst = np.array([changed[k] for k in sorted(changed)], dtype=np.uint32)
+                idx = np.minimum(np.searchsorted(src, codes), len(src) - 1)
+                hit = src[idx] == codes
+                codes = np.where(hit, dst[idx], codes)
             if not deleted:
-                return nt
-            pattern = re.compile("[" + "".join(re.escape(c) for c in deleted) + "]+")
-            return nt.delete_spans([m.span() for m in pattern.finditer(self.text)])
+                return Normalised(self.original, _from_codes(codes), self.starts, self.ends)
+            keep = ~np.isin(codes, np.array(deleted, dtype=np.uint32))
+            return Normalised(self.original, _from_codes(codes[keep]), self.starts[keep], self.ends[keep])
         chars: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        for c, s, e in zip(self.text, self.starts, self.ends):
+        for c, s, e in zip(self.text, self.starts.tolist(), self.ends.tolist()):
             r = func(c)
             chars.append(r)
             starts += [s] * len(r)
@@ -125,24 +163,27 @@ class Normalised:
         return Normalised(self.original, "".join(chars), starts, ends)
 
     def delete_spans(self, spans: list[tuple[int, int]]) -> "Normalised":
-        """Delete the normalised ``[start, end)`` spans (they may overlap); linear in the text."""
-        chars: list[str] = []
-        starts = array("q")
-        ends = array("q")
-        pos = 0
+        """Delete the normalised ``[start, end)`` spans (they may overlap); linear in the text.
+
+        Vectorised: the spans mark a boolean mask (a running sum of +1 at each start and −1 at
+        each end), and the text and both offset maps keep the unmarked characters.
+
+        >>> Normalised.identity("ab  cd").delete_spans([(2, 4)]).text
+        'abcd'
+        """
         n = len(self.text)
-        for a, b in sorted(spans):
-            a, b = max(a, pos, 0), min(b, n)
-            if b <= a:
-                continue
-            chars.append(self.text[pos:a])
-            starts += self.starts[pos:a]
-            ends += self.ends[pos:a]
-            pos = b
-        chars.append(self.text[pos:])
-        starts += self.starts[pos:]
-        ends += self.ends[pos:]
-        return Normalised(self.original, "".join(chars), starts, ends)
+        if not spans or not n:
+            return self
+        bounds = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2), 0, n)
+        bounds = bounds[bounds[:, 1] > bounds[:, 0]]
+        if not len(bounds):
+            return self  # nothing deleted
+        delta = np.zeros(n + 1, dtype=np.int64)
+        np.add.at(delta, bounds[:, 0], 1)
+        np.add.at(delta, bounds[:, 1], -1)
+        keep = np.cumsum(delta[:n]) == 0
+        text = _from_codes(_codes(self.text)[keep])
+        return Normalised(self.original, text, self.starts[keep], self.ends[keep])
 
 
 # --- 1. traditional → simplified -------------------------------------------------------------
@@ -158,34 +199,48 @@ def to_simplified(nt: Normalised) -> Normalised:
 
     Lines whose conversion keeps their length map character by character; otherwise the line is
     converted character by character so the offset map stays exact.
+
+    The whole text is converted in one call and cut at its line breaks: OpenCC's dictionaries hold
+    no line break, so its longest-match segmentation restarts at each one and a line converts the
+    same alone or within the text. When no line changes length (the usual case) the offset map is
+    kept as it is; only lines that change length are redone character by character.
     """
     conv = _converter()
-    lines = nt.text.split("\n")
+    text = nt.text
+    converted = conv.convert(text) if text else text
+    if converted == text:
+        return nt
+    lines = text.split("\n")
+    out_lines = converted.split("\n")
+    if len(out_lines) == len(lines) and len(converted) == len(text) and \
+            all(len(o) == len(i) for o, i in zip(out_lines, lines)):
+        return Normalised(nt.original, converted, nt.starts, nt.ends)
+    if len(out_lines) != len(lines):  # pragma: no cover - a dictionary entry with a line break
+        out_lines = [conv.convert(line) if line else line for line in lines]
     chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
     pos = 0
-    for i, line in enumerate(lines):
-        out = conv.convert(line) if line else line
+    for i, (line, out) in enumerate(zip(lines, out_lines)):
         s = nt.starts[pos:pos + len(line)]
         e = nt.ends[pos:pos + len(line)]
         if len(out) == len(line):
             chars.append(out)
-            starts += s
-            ends += e
+            starts.append(s)
+            ends.append(e)
         else:
-            for c, cs, ce in zip(line, s, e):
+            for c, cs, ce in zip(line, s.tolist(), e.tolist()):
                 r = conv.convert(c)
                 chars.append(r)
-                starts += [cs] * len(r)
-                ends += [ce] * len(r)
+                starts.append(np.full(len(r), cs, dtype=np.int64))
+                ends.append(np.full(len(r), ce, dtype=np.int64))
         pos += len(line)
         if i < len(lines) - 1:
             chars.append("\n")
-            starts.append(nt.starts[pos])
-            ends.append(nt.ends[pos])
+            starts.append(nt.starts[pos:pos + 1])
+            ends.append(nt.ends[pos:pos + 1])
             pos += 1
-    return Normalised(nt.original, "".join(chars), starts, ends)
+    return Normalised(nt.original, "".join(chars), _join(starts), _join(ends))
 
 
 # --- 2. full-width forms -----------------------------------------------------------------------
@@ -302,21 +357,21 @@ def split_spaced_cells(nt: Normalised) -> Normalised:
     if not spans:
         return nt
     chars: list[str] = []
-    starts = array("q")
-    ends_out = array("q")
+    starts: list[np.ndarray] = []
+    ends_out: list[np.ndarray] = []
     i = 0
     for a, b in spans:  # each gap becomes one line break mapped to the whole gap
         chars.append(text[i:a])
-        starts += nt.starts[i:a]
-        ends_out += nt.ends[i:a]
+        starts.append(nt.starts[i:a])
+        ends_out.append(nt.ends[i:a])
         chars.append("\n")
-        starts.append(nt.starts[a])
-        ends_out.append(nt.ends[b - 1])
+        starts.append(nt.starts[a:a + 1])
+        ends_out.append(nt.ends[b - 1:b])
         i = b
     chars.append(text[i:])
-    starts += nt.starts[i:]
-    ends_out += nt.ends[i:]
-    return Normalised(nt.original, "".join(chars), starts, ends_out)
+    starts.append(nt.starts[i:])
+    ends_out.append(nt.ends[i:])
+    return Normalised(nt.original, "".join(chars), _join(starts), _join(ends_out))
 
 _INNER_SPACE = re.compile(r"[ \t]+")
 
