@@ -2,8 +2,10 @@
 
 Builds a text of the requested size by repeating the bundled seed documents (``data/raw/00*.txt``),
 writes it to a temporary file and runs the extractor on it in a fresh process per run (so peak
-RSS is that run's own). Per size it prints the median seconds of ``--repeat`` runs, MB/s, rows,
-the largest peak RSS and two comparisons:
+RSS is that run's own). Per size it prints the median seconds of ``--repeat`` runs, MB/s, the
+median CPU seconds (this process and its worker processes: the machine's load changes it less
+than the wall time), rows, the largest peak RSS (this process's plus the largest worker's: an
+upper bound of the memory used at once) and two comparisons:
 
 - ``vs baseline``: the stored run of main's code (commit ede6f31, before the speed work) in
   ``bench/baseline_extract.json`` — seconds there / seconds now (> 1 is faster now);
@@ -37,12 +39,16 @@ BASELINE = Path(__file__).with_name("baseline_extract.json")
 _CHILD = r"""
 import hashlib, json, resource, sys, time
 from analysis.targets.extract import extract_file
-t = time.perf_counter()
+def cpu():
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+c, t = cpu(), time.perf_counter()
 frame = extract_file(sys.argv[1])
-dt = time.perf_counter() - t
+dt, dc = time.perf_counter() - t, cpu() - c
 digest = hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
-print(json.dumps({"seconds": dt, "rows": len(frame), "sha256": digest,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "rows": len(frame), "sha256": digest,
+                  "peak_rss_mb": own + workers, "own_rss_mb": own, "worker_rss_mb": workers}))
 """
 
 
@@ -70,6 +76,7 @@ def summarise(runs: list[dict], mb: float) -> dict:
     if not ok:
         return {"mb": mb, "error": runs[-1]["error"]}
     return {"mb": mb, "seconds": statistics.median(r["seconds"] for r in ok), "runs": [r["seconds"] for r in ok],
+            "cpu_seconds": statistics.median(r.get("cpu_seconds", float("nan")) for r in ok),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in ok), "rows": ok[0]["rows"], "sha256": ok[0]["sha256"],
             "same_each_run": len({r["sha256"] for r in ok}) == 1}
 
@@ -93,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         ap.error("--repeat: must be at least 1")
     base = load_baseline()
-    print(f"{'MB':>6s} {'seconds':>8s} {'MB/s':>6s} {'rows':>7s} {'peak RSS MB':>12s} {'vs baseline':>12s} "
+    print(f"{'MB':>6s} {'seconds':>8s} {'MB/s':>6s} {'CPU s':>6s} {'rows':>7s} {'peak RSS MB':>12s} {'vs baseline':>12s} "
           f"{'same':>5s}" + (f" {'against s':>10s} {'ratio':>6s}" if args.against else ""))
     results: dict[str, dict] = {}
     for mb in args.sizes:
@@ -115,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         b = base.get(key)
         vs = f"{b['seconds'] / r['seconds']:11.1f}x" if b else f"{'-':>12s}"
         same = ("yes" if b["sha256"] == r["sha256"] else "NO") if b else "-"
-        line = (f"{real_mb:6.1f} {r['seconds']:8.1f} {real_mb / r['seconds']:6.2f} {r['rows']:7d} "
+        line = (f"{real_mb:6.1f} {r['seconds']:8.1f} {real_mb / r['seconds']:6.2f} {r['cpu_seconds']:6.1f} {r['rows']:7d} "
                 f"{r['peak_rss_mb']:12.0f} {vs} {same:>5s}")
         if args.against:
             o = summarise(other, real_mb)

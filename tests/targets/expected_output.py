@@ -61,12 +61,14 @@ def target_cases() -> dict[str, list[dict]]:
             r["raw_confidence"] = _plain(c)
         out[path.name] = rows
     joined = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS)
-    saved = ex.CHUNK_CHARS
-    ex.CHUNK_CHARS = SMALL_CHUNK
+    saved = ex.CHUNK_CHARS, ex.text_chunks.__defaults__
+    # main's extract_text took the chunk size from text_chunks' default (bound when the module was
+    # loaded), the new one reads CHUNK_CHARS when called: set both, so both read in small chunks
+    ex.CHUNK_CHARS, ex.text_chunks.__defaults__ = SMALL_CHUNK, (SMALL_CHUNK,)
     try:
         out["seeds_joined_chunked"] = records(ex.extract_text(joined, "seeds_joined.txt"))
     finally:
-        ex.CHUNK_CHARS = saved
+        ex.CHUNK_CHARS, ex.text_chunks.__defaults__ = saved
     return out
 
 
