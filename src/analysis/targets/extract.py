@@ -47,6 +47,7 @@ here. The stages live in small modules beside it:
 - :mod:`~analysis.targets.sentences`: :func:`analyse_sentence` and the prose pass (5);
 - :mod:`~analysis.targets.phrases`: 只增不减, 全覆盖, 零的突破, 翻一番;
 - :mod:`~analysis.targets.merge`: restatements, rank lists, units (6);
+- :mod:`~analysis.targets.chunks`: a long text's chunks, read in this process or two workers;
 - :mod:`~analysis.targets.evaluate`: precision/recall against the hand-checked registry.
 """
 from __future__ import annotations
