@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--repeat: must be at least 1")
     base = load_baseline()
     print(f"{'MB':>6s} {'seconds':>8s} {'MB/s':>6s} {'CPU s':>6s} {'rows':>7s} {'peak RSS MB':>12s} {'vs baseline':>12s} "
-          f"{'same':>5s}" + (f" {'against s':>10s} {'ratio':>6s}" if args.against else ""))
+          f"{'same':>5s}" + (f" {'against s':>10s} {'ratio':>6s} {'its CPU s':>9s} {'CPU ratio':>9s} {'its RSS':>8s}"
+                             if args.against else ""))
     results: dict[str, dict] = {}
     for mb in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['peak_rss_mb']:12.0f} {vs} {same:>5s}")
         if args.against:
             o = summarise(other, real_mb)
-            line += f" {o['seconds']:10.1f} {o['seconds'] / r['seconds']:5.1f}x" if "error" not in o else " failed"
+            line += (f" {o['seconds']:10.1f} {o['seconds'] / r['seconds']:5.1f}x {o['cpu_seconds']:9.1f} "
+                     f"{o['cpu_seconds'] / r['cpu_seconds']:8.1f}x {o['peak_rss_mb']:8.0f}") if "error" not in o else " failed"
+            r["against"] = o
         print(line, flush=True)
     if args.save_baseline:
         stored = {"note": "main's code before the speed work (commit ede6f31); median of the runs",
