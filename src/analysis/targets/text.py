@@ -347,13 +347,15 @@ def split_spaced_cells(nt: Normalised) -> Normalised:
     (a signature followed by a date) is left to :func:`remove_inner_spaces`.
     """
     text = nt.text
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        gaps = list(_CELL_GAP.finditer(line))
-        if len(gaps) >= 2:
-            spans += [(pos + g.start(), pos + g.end()) for g in gaps]
-        pos += len(line) + 1
+    # a gap never crosses a line break (\S on both sides), so one scan of the text finds the gaps
+    # of every line; they are kept for the lines that have two or more
+    by_line: dict[int, list[tuple[int, int]]] = {}
+    line_no, pos = 0, 0
+    for g in _CELL_GAP.finditer(text):
+        line_no += text.count("\n", pos, g.start())
+        pos = g.start()
+        by_line.setdefault(line_no, []).append(g.span())
+    spans = [span for gaps in by_line.values() if len(gaps) >= 2 for span in gaps]
     if not spans:
         return nt
     chars: list[str] = []
