@@ -21,6 +21,7 @@ Usage::
     python bench/bench_extract.py --sizes 1 4 20 [--repeat 3]
     python bench/bench_extract.py --sizes 1 4 --repeat 3 --against /tmp/main/src
     python bench/bench_extract.py --sizes 1 4 20 --src /tmp/main/src --save-baseline   # main's run
+    python bench/bench_extract.py --sizes 1 4 --repeat 3 --against /tmp/main/src --save-baseline  # both
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (the median is printed)")
     ap.add_argument("--src", help="measure the code in this src folder instead of the installed one")
     ap.add_argument("--against", metavar="SRC", help="also run the code in SRC (alternating) and print the ratio")
-    ap.add_argument("--save-baseline", action="store_true", help=f"store this run in {BASELINE.name}")
+    ap.add_argument("--save-baseline", action="store_true",
+                    help=f"store this run in {BASELINE.name} (with --against: the other code's run, e.g. main's)")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat: must be at least 1")
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'same':>5s}" + (f" {'against s':>10s} {'ratio':>6s} {'its CPU s':>9s} {'CPU ratio':>9s} {'its RSS':>8s}"
                              if args.against else ""))
     results: dict[str, dict] = {}
+    baseline_runs: dict[str, dict] = {}  # the --against code's figures per size
     for mb in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"bench_{mb:g}MB.txt"
@@ -130,10 +133,12 @@ def main(argv: list[str] | None = None) -> int:
             line += (f" {o['seconds']:10.1f} {o['seconds'] / r['seconds']:5.1f}x {o['cpu_seconds']:9.1f} "
                      f"{o['cpu_seconds'] / r['cpu_seconds']:8.1f}x {o['peak_rss_mb']:8.0f}") if "error" not in o else " failed"
             r["against"] = o
+            baseline_runs[key] = o
         print(line, flush=True)
     if args.save_baseline:
+        runs = baseline_runs if args.against else results
         stored = {"note": "main's code before the speed work (commit ede6f31); median of the runs",
-                  "sizes": {**base, **results}}
+                  "sizes": {**base, **{k: {x: y for x, y in v.items() if x != "against"} for k, v in runs.items()}}}
         BASELINE.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
         print(f"baseline stored in {BASELINE}")
     return 0
