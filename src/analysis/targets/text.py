@@ -1,9 +1,9 @@
 """Normalise raw plan text for extraction while keeping a map back to the original characters.
 
 Every step works on a :class:`Normalised` value (:mod:`~analysis.targets.offsets`): the normalised
-``text`` plus, for each of its characters, the ``[start, end)`` span of the original text it came from. A span of the normalised
-text can therefore always be cut verbatim from the original (:meth:`Normalised.quote`), which is
-what the target registry's ``quote`` column needs.
+``text`` plus, for each of its characters, the ``[start, end)`` span of the original text it came
+from. A span of the normalised text can therefore always be cut verbatim from the original
+(:meth:`Normalised.quote`), which is what the target registry's ``quote`` column needs.
 
 Steps (:func:`normalise`), in order:
 
