@@ -5,8 +5,9 @@ A text over :data:`analysis.targets.extract.CHUNK_CHARS` characters is cut at li
 from its head, the chunks are independent: each is normalised and read on its own
 (:func:`chunk_candidates`), its positions shifted to the whole text. :func:`candidates_by_chunk`
 reads them one after another, or — for two chunks or more, where ``fork`` exists and the caller
-is not itself a daemon worker — in :data:`WORKERS` worker processes while this process reads the
-first. Results come back in chunk order, so the output is the same either way (tested).
+is not itself a daemon worker — shares them with :data:`WORKERS` worker processes: this process
+reads the first chunk and then the chunks no worker has started, from the end. Results are put
+back in chunk order, so the output is the same either way (tested).
 """
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from analysis.targets.tables import parse_tables
 from analysis.targets.text import Normalised, normalise
 
 #: Worker processes for the chunks after the first (``ANALYSIS_EXTRACT_WORKERS``; 0 reads them in
-#: this process). Two fit the two-core machine the goal is measured on.
-WORKERS = 2
+#: this process). This process reads chunks too, so one worker fills the two-core machine the goal
+#: is measured on.
+WORKERS = 1
 #: Characters read before forking, to warm what the workers share (see :func:`candidates_by_chunk`).
 WARM_CHARS = 20_000
 
@@ -79,14 +81,22 @@ def candidates_by_chunk(original: str, pieces: list[tuple[int, int]], first: Nor
     pool = _pool(len(rest)) if rest else None
     futures = [pool.submit(_read_chunk, original[a:b], a, doc) for a, b in rest] if pool else []
     out = [chunk_candidates(first, doc, 0)] if pieces else []
+    results: list[list[Candidate] | None] = [None] * len(rest)
     try:
-        out += [f.result() for f in futures]
+        # this process then reads, from the end, the chunks no worker has started (the workers
+        # take them from the front): two busy processes for two cores, and no idle wait
+        for k in range(len(futures) - 1, -1, -1):
+            if futures[k].cancel():
+                results[k] = _read_chunk(original[rest[k][0]:rest[k][1]], rest[k][0], doc)
+        for k, f in enumerate(futures):
+            if results[k] is None:
+                results[k] = f.result()
     except (BrokenProcessPool, OSError):
-        out = out[:1]
-        futures = []
+        pass  # what the pool did not deliver is read here below
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    if len(out) < len(pieces):  # no pool, or it broke: read the rest here
-        out += [_read_chunk(original[a:b], a, doc) for a, b in pieces[len(out):]]
-    return out
+    for k, (a, b) in enumerate(rest):
+        if results[k] is None:  # no pool, or it broke
+            results[k] = _read_chunk(original[a:b], a, doc)
+    return out + results
