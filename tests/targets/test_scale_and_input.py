@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 from argparse import Namespace
 
+import pandas as pd
 import pytest
 
 from analysis.targets import extract as ex
@@ -95,3 +96,38 @@ def test_random_text_yields_no_rows():
     df = ex.extract_text(text, "noise.txt")
     # random characters may spell a number with a unit by chance, never a confident target
     assert len(df) <= 5 and (df["confidence"] < 0.9).all()
+
+
+def test_chunks_read_by_worker_processes_give_the_rows_read_here(monkeypatch):
+    """Worker processes or none: the same rows, in the same order (chunk order is kept)."""
+    body = "\n".join([PLAN, "三、重点工作\n力争新增省级工程技术研究中心5家,技术合同成交额达到25亿元。\n"] * 30)
+    monkeypatch.setattr(ex, "CHUNK_CHARS", 400)
+    assert len(ex.text_chunks(body, ex.CHUNK_CHARS)) >= 5
+    monkeypatch.setenv("ANALYSIS_EXTRACT_WORKERS", "0")
+    here = ex.extract_text(body, "p.txt")
+    for n in ("1", "2"):  # one worker and this process share the chunks; or two workers and this one
+        monkeypatch.setenv("ANALYSIS_EXTRACT_WORKERS", n)
+        pd.testing.assert_frame_equal(here, ex.extract_text(body, "p.txt"))
+    assert sorted(zip(here["target_value"], here["unit"])) == [(5.0, "家"), (20.0, "亿元"), (25.0, "亿元"), (300.0, "家")]
+
+
+def test_worker_count_comes_from_the_environment(monkeypatch):
+    from analysis.targets import chunks
+
+    monkeypatch.setenv("ANALYSIS_EXTRACT_WORKERS", "0")
+    assert chunks.workers() == 0 and chunks._pool(3) is None
+    monkeypatch.setenv("ANALYSIS_EXTRACT_WORKERS", "junk")
+    assert chunks.workers() == chunks.WORKERS
+    monkeypatch.delenv("ANALYSIS_EXTRACT_WORKERS")
+    assert chunks.workers() == chunks.WORKERS
+
+
+def test_breakthrough_rows_take_the_unit_of_the_first_similar_target():
+    """The unit pass compares names once per distinct name, and keeps document order."""
+    cands = [Candidate(0, 1, "技术合同成交额", "level", ">=", 5.0, "亿元"),
+             Candidate(2, 3, "高新技术企业数量", "level", ">=", 30.0, "家"),
+             Candidate(4, 5, "高新技术企业", "level", ">=", 40.0, "个"),
+             Candidate(6, 7, "高新技术企业", "breakthrough", ">", 0.0, "")]
+    merge._fill_units(cands)
+    assert (cands[3].unit, cands[3].comparator, cands[3].target_value) == ("家", ">=", 1.0)
+    assert cands[3].notes == ["unit from the related target 高新技术企业数量"]

@@ -37,6 +37,31 @@ def _note_has(note: str, pattern: str) -> float:
     return 1.0 if re.search(pattern, note) else 0.0
 
 
+def _missing_year(year) -> float:
+    return 1.0 if year is None or (not isinstance(year, str) and pd.isna(year)) or year == "" else 0.0
+
+
+def _note_feature(pattern: str):
+    compiled = re.compile(pattern)
+    return lambda note: 1.0 if compiled.search(str(note or "")) else 0.0
+
+
+#: (feature, column it is computed from, how) — each feature reads one column of the row, so the
+#: matrix is built column by column (:func:`_matrix`) with the same rules as :func:`features`.
+_RULES: tuple[tuple[str, str, object], ...] = (
+    ("raw", "confidence", lambda v: float(v or 0.0)),
+    ("has_code", "indicator", lambda v: 1.0 if str(v or "").strip() else 0.0),
+    ("no_unit", "unit", lambda v: 0.0 if str(v or "").strip() else 1.0),
+    ("no_year", "target_year", _missing_year),
+    ("year_assumed", "note", _note_feature(r"assumed to be the document year|plan's horizon|每年")),
+    ("table", "note", _note_feature(r"from a table row")),
+    ("bare_comparator", "comparator", lambda v: 1.0 if str(v) == "=" else 0.0),
+    ("masked", "masked", lambda v: 1.0 if str(v).lower() in ("true", "1") else 0.0),
+    ("odd_subject", "indicator_zh", lambda v: 1.0 if not 2 <= len(str(v or "")) <= 24 else 0.0),
+    ("hedged", "note", _note_feature(r"review section|per-unit|listed after a 新增|inherit|stated with a level")),
+) + tuple((f"type_{t}", "target_type", lambda v, t=t: 1.0 if v == t else 0.0) for t in TYPES)
+
+
 def features(row: dict) -> dict[str, float]:
     """The numbers the calibrated confidence is computed from, for one output row.
 
@@ -44,32 +69,24 @@ def features(row: dict) -> dict[str, float]:
     ...           "target_type": "level", "comparator": ">=", "note": ""})["has_code"]
     1.0
     """
-    note = str(row.get("note") or "")
-    year = row.get("target_year")
-    missing_year = year is None or (not isinstance(year, str) and pd.isna(year)) or year == ""
-    out = {
-        "raw": float(row.get("confidence") or 0.0),
-        "has_code": 1.0 if str(row.get("indicator") or "").strip() else 0.0,
-        "no_unit": 0.0 if str(row.get("unit") or "").strip() else 1.0,
-        "no_year": 1.0 if missing_year else 0.0,
-        "year_assumed": _note_has(note, r"assumed to be the document year|plan's horizon|每年"),
-        "table": _note_has(note, r"from a table row"),
-        "bare_comparator": 1.0 if str(row.get("comparator")) == "=" else 0.0,
-        "masked": 1.0 if str(row.get("masked")).lower() in ("true", "1") else 0.0,
-        "odd_subject": 1.0 if not 2 <= len(str(row.get("indicator_zh") or "")) <= 24 else 0.0,
-        "hedged": _note_has(note, r"review section|per-unit|listed after a 新增|inherit|stated with a level"),
-    }
-    for t in TYPES:
-        out[f"type_{t}"] = 1.0 if row.get("target_type") == t else 0.0
-    return out
+    return {name: rule(row.get(column)) for name, column, rule in _RULES}
 
 
 FEATURES = tuple(features({"target_type": "level"}).keys())
 
 
 def _matrix(frame: pd.DataFrame) -> np.ndarray:
-    rows = [features(r) for r in frame.to_dict("records")]
-    return np.array([[1.0] + [r[f] for f in FEATURES] for r in rows]) if rows else np.zeros((0, len(FEATURES) + 1))
+    """The feature matrix of ``frame`` (first column the intercept's 1), built column by column."""
+    n = len(frame)
+    if not n:
+        return np.zeros((0, len(FEATURES) + 1))
+    cache: dict[str, list] = {}
+    columns = [np.ones(n)]
+    for _, column, rule in _RULES:
+        if column not in cache:
+            cache[column] = frame[column].tolist() if column in frame.columns else [None] * n
+        columns.append(np.array([rule(v) for v in cache[column]], dtype=float))
+    return np.ascontiguousarray(np.column_stack(columns))
 
 
 def fit(x: np.ndarray, y: np.ndarray, ridge: float = 1.0, steps: int = 50) -> np.ndarray:

@@ -60,7 +60,7 @@ def unit_factor(unit: str) -> tuple[str, float]:
 def canonical_value(value: float | None, unit: str) -> tuple[float | None, str]:
     """(value, unit) converted like the loader does (万元 → 亿元, 名 → 人); unknown units unchanged."""
     u, factor = unit_factor(unit or "")
-    if value is None or pd.isna(value):
+    if value is None or (value != value if isinstance(value, float) else pd.isna(value)):  # NaN: x != x
         return None, u
     return round(float(value) * factor, 9), u
 

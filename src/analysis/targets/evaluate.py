@@ -119,16 +119,30 @@ def evaluate(candidates: pd.DataFrame, registry: pd.DataFrame, documents: list[s
     }
 
 
-def format_evaluation(result: dict) -> str:
-    """A readable table of :func:`evaluate`'s result."""
+def score_lines(result: dict, width: int, cut: bool = False) -> list[str]:
+    """Header, one line per document and an ALL line of tp/fp/fn, precision and recall.
+
+    Shared by the target (:func:`format_evaluation`) and past-value evaluations; ``width`` is the
+    document column's width (with ``cut``, longer names are cut to it).
+
+    >>> score_lines({"per_document": {}, "tp": 1, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.5}, 8)[1]
+    'ALL         1    0    1     100.0%    50.0%'
+    """
     def pct(x):
         return "   –  " if x is None else f"{x:6.1%}"
 
-    lines = [f"{'document':40s} {'tp':>4s} {'fp':>4s} {'fn':>4s} {'precision':>10s} {'recall':>8s}"]
+    lines = [f"{'document':{width}s} {'tp':>4s} {'fp':>4s} {'fn':>4s} {'precision':>10s} {'recall':>8s}"]
     for d, r in result["per_document"].items():
-        lines.append(f"{d:40s} {r['tp']:4d} {r['fp']:4d} {r['fn']:4d} {pct(r['precision']):>10s} {pct(r['recall']):>8s}")
-    lines.append(f"{'ALL':40s} {result['tp']:4d} {result['fp']:4d} {result['fn']:4d} "
+        lines.append(f"{d[:width] if cut else d:{width}s} {r['tp']:4d} {r['fp']:4d} {r['fn']:4d} {pct(r['precision']):>10s} "
+                     f"{pct(r['recall']):>8s}")
+    lines.append(f"{'ALL':{width}s} {result['tp']:4d} {result['fp']:4d} {result['fn']:4d} "
                  f"{pct(result['precision']):>10s} {pct(result['recall']):>8s}")
+    return lines
+
+
+def format_evaluation(result: dict) -> str:
+    """A readable table of :func:`evaluate`'s result."""
+    lines = score_lines(result, 40)
     def row_line(m: dict, with_confidence: bool) -> str:
         v = "masked" if _is_masked(pd.Series(m)) else f"{m.get('target_value')} {m.get('unit')}"
         conf = f"  conf={m.get('confidence')}" if with_confidence else ""

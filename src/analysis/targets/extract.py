@@ -47,6 +47,7 @@ here. The stages live in small modules beside it:
 - :mod:`~analysis.targets.sentences`: :func:`analyse_sentence` and the prose pass (5);
 - :mod:`~analysis.targets.phrases`: 只增不减, 全覆盖, 零的突破, 翻一番;
 - :mod:`~analysis.targets.merge`: restatements, rank lists, units (6);
+- :mod:`~analysis.targets.chunks`: a long text's chunks, read in this process or two workers;
 - :mod:`~analysis.targets.evaluate`: precision/recall against the hand-checked registry.
 """
 from __future__ import annotations
@@ -57,6 +58,7 @@ import pandas as pd
 
 # Re-exports: other code and tests import these names from analysis.targets.extract.
 from analysis.targets.calibration import calibrate
+from analysis.targets.chunks import candidates_by_chunk
 from analysis.targets.candidates import Candidate, SentenceContext, canonical_value  # noqa: F401
 from analysis.targets.clauses import (  # noqa: F401
     PLAN_HEADING,
@@ -75,7 +77,7 @@ from analysis.targets.document import (  # noqa: F401
 )
 from analysis.targets.evaluate import evaluate, format_evaluation  # noqa: F401
 from analysis.targets.indicators import SYNONYMS_PATH, Synonym, load_synonyms, match_indicator  # noqa: F401
-from analysis.targets.merge import _expand_list_ranks, _fill_units, _merge, _registry_unit, link_growth_baselines
+from analysis.targets.merge import _fill_units, _merge, _registry_unit, link_growth_baselines
 from analysis.targets.numerals import (  # noqa: F401
     CANONICAL_UNITS,
     COUNT_UNITS,
@@ -130,33 +132,18 @@ def text_chunks(original: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]
     return out
 
 
-def _chunk_candidates(nt: Normalised, doc: DocInfo) -> list[Candidate]:
-    """Candidates of one normalised chunk, with their quotes cut while the offset map exists."""
-    sections = section_modes(nt.text, doc.kind)
-    table_cands, table_spans = parse_tables(nt, doc, sections)
-    cands = table_cands + extract_sentences(nt, doc, sections, table_spans)
-    cands = _expand_list_ranks(_merge(cands), nt.text)
-    for c in cands:
-        c.quote = nt.quote(c.start, c.end).strip()
-    return cands
-
-
 def extract_text(original: str, document: str = "", min_confidence: float = 0.0,
                  raw_confidence: bool = False) -> pd.DataFrame:
     """Candidate target rows (registry columns + ``confidence``) for one document's raw text.
 
     Long texts are read in chunks of :data:`CHUNK_CHARS` characters (the document's date,
-    place and kind are read once, from its head); restatements are merged across chunks.
+    place and kind are read once, from its head; the chunks after the first are read by worker
+    processes, :mod:`~analysis.targets.chunks`); restatements are merged across chunks.
     """
-    pieces = text_chunks(original)
+    pieces = text_chunks(original, CHUNK_CHARS)
     first = normalise(original[:pieces[0][1]] if pieces else "")
     doc = document_info(first.text, document)
-    cands: list[Candidate] = []
-    for k, (a, b) in enumerate(pieces):
-        chunk = _chunk_candidates(first if k == 0 else normalise(original[a:b]), doc)
-        for c in chunk:
-            c.start, c.end = c.start + a, c.end + a
-        cands += chunk
+    cands: list[Candidate] = [c for chunk in candidates_by_chunk(original, pieces, first, doc) for c in chunk]
     if len(pieces) > 1:
         cands = _merge(cands)
     link_growth_baselines(cands)

@@ -9,6 +9,8 @@ fuzzy indicator-name comparison, is shared with :mod:`analysis.targets.evaluate`
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 
 from analysis.targets.candidates import Candidate, convert_value
 from analysis.targets.indicators import _catalogue_units
@@ -17,8 +19,15 @@ from analysis.targets.numerals import COUNT_UNITS, parse_number
 _NAME_NOISE = re.compile(r"[((][^()()]*[))]|数量|总额|总数|当年|全市|全区|年度")
 
 
+@lru_cache(maxsize=1 << 16)
 def _similar(a: str, b: str) -> bool:
-    """Whether two indicator names (as written) probably name the same indicator."""
+    """Whether two indicator names (as written) probably name the same indicator.
+
+    Cached: a long text repeats its indicator names, and the merge and unit passes compare them often.
+
+    >>> _similar("高新技术企业数量", "高新技术企业"), _similar("高新技术企业", "技术合同成交额")
+    (True, False)
+    """
     a2 = _NAME_NOISE.sub("", a)
     b2 = _NAME_NOISE.sub("", b)
     if not a2 or not b2:
@@ -59,6 +68,19 @@ def _merge_key(c: Candidate) -> tuple:
     return (c.target_quarter or 0, v, u, c.target_type == "growth_rate", bool(c.masked))
 
 
+def _same_in_bucket(k: Candidate, c: Candidate, key: tuple) -> bool:
+    """:func:`_same_target` for two candidates known to share ``key`` (:func:`_merge_key`).
+
+    The key already equates quarter, canonical value and unit, growth or not, and masking, so
+    only the checks it cannot make are left: no masked or missing value, and the same indicator.
+    """
+    if key[4] or key[1] is None:
+        return False
+    if k.indicator and c.indicator:
+        return k.indicator == c.indicator
+    return _similar(k.indicator_zh, c.indicator_zh)
+
+
 def _merge(cands: list[Candidate]) -> list[Candidate]:
     """Merge restatements of one target in running text; keep table rows as their own records.
 
@@ -71,10 +93,11 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     buckets: dict[tuple, list[Candidate]] = {}
     COMPARISONS["n"] = 0
     for c in sorted(cands, key=lambda c: (c.source != "text", -c.confidence, c.start)):
-        bucket = buckets.setdefault(_merge_key(c), [])
+        key = _merge_key(c)
+        bucket = buckets.setdefault(key, [])
         window = bucket[-MERGE_WINDOW:]
         COMPARISONS["n"] += len(window)
-        same = [k for k in window if _same_target(k, c)]
+        same = [k for k in window if _same_in_bucket(k, c, key)]
         text_dup = next((k for k in same if k.source == "text" and c.source == "text" and k.start != c.start), None)
         if text_dup is not None:
             text_dup.confidence = round(min(0.99, text_dup.confidence + 0.05), 2)
@@ -104,6 +127,8 @@ def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
     row is kept with a note.
     """
     out = []
+    starts = [k.start for k in cands]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:]))
     for c in cands:
         m = _RANK_OF_LIST.search(text[c.start:c.end]) if c.target_type == "rank" else None
         if not m:
@@ -113,7 +138,9 @@ def _expand_list_ranks(cands: list[Candidate], text: str) -> list[Candidate]:
         para_end = text.find("\n", c.end)
         para_end = len(text) if para_end < 0 else para_end
         listed: list[Candidate] = []
-        for k in cands:
+        # only rows starting in [c.end, para_end) count: with rows in text order, look there only
+        window = cands[bisect_left(starts, c.end):bisect_left(starts, para_end)] if ordered else cands
+        for k in window:
             if c.end <= k.start < para_end and k.source == "text" and k.target_type in ("level", "increment", "share") \
                     and not any(_similar(k.indicator_zh, x.indicator_zh) for x in listed):
                 listed.append(k)
@@ -151,12 +178,21 @@ def link_growth_baselines(cands: list[Candidate]) -> None:
 
 
 def _fill_units(cands: list[Candidate]) -> None:
-    """Breakthrough rows take the unit of a similar target in the document, else the catalogue's."""
+    """Breakthrough rows take the unit of a similar target in the document, else the catalogue's.
+
+    The first similar target in document order gives the unit. Targets are compared by their
+    name once per distinct name (the first target of each name stands for it), so a long text
+    with many rows costs one pass, not one pass per breakthrough row.
+    """
+    firsts: dict[str, Candidate] = {}  # cleaned name → first target with a unit (document order)
+    for k in cands:
+        if k.unit and k.target_type not in ("breakthrough", "growth_rate"):
+            firsts.setdefault(re.sub(r"、|和|数量", "", k.indicator_zh), k)
     for c in cands:
         if c.target_type != "breakthrough" or c.unit:
             continue
-        other = next((k for k in cands if k is not c and k.unit and k.target_type not in ("breakthrough", "growth_rate")
-                      and _similar(re.sub(r"、|和", "", c.indicator_zh), re.sub(r"、|和|数量", "", k.indicator_zh))), None)
+        name = re.sub(r"、|和", "", c.indicator_zh)
+        other = next((k for clean, k in firsts.items() if _similar(name, clean)), None)
         if other is not None:
             c.unit = other.unit
             c.notes.append(f"unit from the related target {other.indicator_zh}")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.targets.candidates import canonical_value
+from analysis.targets.evaluate import score_lines
 
 
 def _document_of(row: pd.Series) -> str:
@@ -95,14 +96,7 @@ def evaluate_past(candidates: pd.DataFrame, gold: pd.DataFrame, documents: list[
 
 def format_past_evaluation(result: dict) -> str:
     """A readable table of :func:`evaluate_past`'s result."""
-    def pct(x):
-        return "   –  " if x is None else f"{x:6.1%}"
-
-    lines = [f"{'document':44s} {'tp':>4s} {'fp':>4s} {'fn':>4s} {'precision':>10s} {'recall':>8s}"]
-    for d, r in result["per_document"].items():
-        lines.append(f"{d[:44]:44s} {r['tp']:4d} {r['fp']:4d} {r['fn']:4d} {pct(r['precision']):>10s} {pct(r['recall']):>8s}")
-    lines.append(f"{'ALL':44s} {result['tp']:4d} {result['fp']:4d} {result['fn']:4d} "
-                 f"{pct(result['precision']):>10s} {pct(result['recall']):>8s}")
+    lines = score_lines(result, 44, cut=True)
     if result["set_aside"]:
         lines.append(f"set aside: {result['set_aside']} growth-rate rows (the gold set labels no growth rates for their documents)")
     for key, title in (("misses", "misses (in the gold set, not proposed):"),

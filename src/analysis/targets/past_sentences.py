@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analysis.targets.clauses import split_sentences
 from analysis.targets.document import DocInfo
 from analysis.targets.indicators import _catalogue_units, _indicator_kind, match_indicator
 from analysis.targets.numerals import Quantity, find_quantities
@@ -68,22 +69,11 @@ class Context:
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in ``text[start:end]``: split at 。!? (not inside brackets) and line breaks.
+    """Sentence spans in ``text[start:end]``: split at 。!? (not inside brackets or quotes) and line breaks.
 
     Semicolons do not split: the clauses of an enumeration share their time words.
     """
-    spans, s, depth = [], start, 0
-    for i in range(start, end):
-        c = text[i]
-        depth += c in "((“"
-        depth -= c in "))”" and depth > 0
-        if c == "\n" or (c in "。!?!?" and depth == 0):
-            if i > s:
-                spans.append((s, i))
-            s, depth = i + 1, 0
-    if end > s:
-        spans.append((s, end))
-    return spans
+    return split_sentences(text, start, end, "。!?", "(“", ")”")
 
 
 # --------------------------------------------------------------------------- subjects

@@ -57,6 +57,16 @@ from analysis.targets.rules import (
 from analysis.targets.text import Normalised
 
 
+# wordings tested for every sentence or quantity, compiled once (the verb lists are long)
+_FUTURE_CUE_RE = re.compile(FUTURE_CUE)
+_PAST_SENTENCE_RE = re.compile(_PAST_SENTENCE)
+_FUTURE = re.compile(FUTURE_CUE + r"|今年|将|要|到\d{4}年")
+_FUTURE_OR_DATED = re.compile(FUTURE_CUE + r"|今年|将|要|到\d{4}年|[xX]{4}年")
+_MULTIPLE_VERB_END = re.compile(rf"(?:{GROWTH_VERBS}|是|为|到)$")
+_ACTION_END = re.compile(rf"(?:{ACTION_VERBS})(?:和|与|或|、)?(?:{ACTION_VERBS})?$")
+_TARGET_VERB_END = re.compile(rf"(?:{LEVEL_VERBS}|{GROWTH_VERBS}|{INC_VERBS})$")
+
+
 def _past_sentence(sentence: str, ctx: SentenceContext) -> bool:
     """A sentence that opens with a past time (去年, 2017年 before the document year) and has no future cue.
 
@@ -64,7 +74,7 @@ def _past_sentence(sentence: str, ctx: SentenceContext) -> bool:
     >>> _past_sentence("2017年,全省高新技术企业新增1079家", SentenceContext(doc=DocInfo("a", year=2018)))
     True
     """
-    if ctx.in_table or re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年|[xX]{4}年", sentence):
+    if ctx.in_table or _FUTURE_OR_DATED.search(sentence):
         return False
     if ctx.doc.year and any(int(y.group(1)) >= ctx.doc.year for y in _YEAR_RE.finditer(sentence)):
         return False  # "截至2020年底…49家, 2021年达到100家": a target year follows
@@ -83,7 +93,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
     verb (``培育3家新型研发机构``), otherwise it describes that noun (``9项指标``) and is skipped.
     """
     mode = ctx.mode
-    if mode == "review" and (not re.search(FUTURE_CUE, sentence) or re.search(_PAST_SENTENCE, sentence)):
+    if mode == "review" and (not _FUTURE_CUE_RE.search(sentence) or _PAST_SENTENCE_RE.search(sentence)):
         return []
     if not ctx.past_checked and _past_sentence(sentence, ctx):
         return []
@@ -111,7 +121,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         # --- filters: not a target -----------------------------------------------------------
         if q.unit in ("元", "美元", "万亿元"):
             continue
-        if q.unit == "倍" and not re.search(rf"(?:{GROWTH_VERBS}|是|为|到)$", btxt):
+        if q.unit == "倍" and not _MULTIPLE_VERB_END.search(btxt):
             continue
         if re.search(r"[《〈][^》〉]*$", before_full) or re.search(r"“[^”]{0,15}$", before_full):
             continue  # inside a document title or a quoted slogan (a long quotation is speech: kept)
@@ -140,7 +150,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         if cue and not re.search(r"力争|确保|目标|达到|实现|完成|[,,;;]", sentence[cue[-1].end():q.start]):
             continue  # "鼓励研究院集中引进x-x个团队": encouraging others is not a commitment
         noun = _tail_noun(after)
-        action_before = re.search(rf"(?:{ACTION_VERBS})(?:和|与|或|、)?(?:{ACTION_VERBS})?$", btxt)
+        action_before = _ACTION_END.search(btxt)
         quantity_first = bool(noun) and not re.match(r"^(?:以上|以下|左右)?[、,,]", after)
         if quantity_first:
             if action_before is None:
@@ -258,7 +268,7 @@ def analyse_sentence(sentence: str, offset: int, ctx: SentenceContext) -> list[C
         # --- confidence -----------------------------------------------------------------------
         if code:
             conf += 0.1
-        if re.search(rf"(?:{LEVEL_VERBS}|{GROWTH_VERBS}|{INC_VERBS})$", btxt) or comparator != "=":
+        if _TARGET_VERB_END.search(btxt) or comparator != "=":
             conf += 0.1
         if ctx.goal_section:
             conf += 0.1
@@ -333,13 +343,13 @@ def extract_sentences(nt: Normalised, doc: DocInfo, sections: list[Section],
         k = bisect_right(skip_starts, s) - 1
         if k >= 0 and skip[k][0] <= s < skip[k][1]:
             continue
-        sec = sections[max(0, bisect_right(starts, s) - 1)]
-        # a heading glued to its first sentence ("二、总体目标全社会…") belongs to the new section
-        ctx = SentenceContext(doc=doc, mode=sec.mode, section_year=sec.year, goal_section=sec.goal)
         sentence = nt.text[s:e]
         if not _MAY_HOLD_TARGET.search(sentence):
             continue  # no figure and no target phrase: nothing to find (about a third of a plan)
-        future = re.search(FUTURE_CUE + r"|今年|将|要|到\d{4}年", sentence)
+        sec = sections[max(0, bisect_right(starts, s) - 1)]
+        # a heading glued to its first sentence ("二、总体目标全社会…") belongs to the new section
+        ctx = SentenceContext(doc=doc, mode=sec.mode, section_year=sec.year, goal_section=sec.goal)
+        future = _FUTURE.search(sentence)
         if _past_sentence(sentence, ctx):
             para_past = True
             continue

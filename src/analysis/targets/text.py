@@ -1,9 +1,9 @@
 """Normalise raw plan text for extraction while keeping a map back to the original characters.
 
-Every step works on a :class:`Normalised` value: the normalised ``text`` plus, for each of its
-characters, the ``[start, end)`` span of the original text it came from. A span of the normalised
-text can therefore always be cut verbatim from the original (:meth:`Normalised.quote`), which is
-what the target registry's ``quote`` column needs.
+Every step works on a :class:`Normalised` value (:mod:`~analysis.targets.offsets`): the normalised
+``text`` plus, for each of its characters, the ``[start, end)`` span of the original text it came
+from. A span of the normalised text can therefore always be cut verbatim from the original
+(:meth:`Normalised.quote`), which is what the target registry's ``quote`` column needs.
 
 Steps (:func:`normalise`), in order:
 
@@ -22,127 +22,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+
+import numpy as np
+
+from analysis.targets.offsets import Normalised, _join  # noqa: F401 - Normalised is imported from here too
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Characters that end a sentence or clause (a line ending with one of them is not hard-wrapped).
 TERMINAL = "。;;!?！？:：…”’」』)）】》"
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-
-
-@dataclass
-class Normalised:
-    """Normalised text with, per character, the ``[start, end)`` span in ``original``."""
-
-    original: str
-    text: str
-    starts: list[int]
-    ends: list[int]
-
-    @classmethod
-    def identity(cls, original: str) -> "Normalised":
-        """The original text, unchanged, with the identity offset map."""
-        n = len(original)
-        return cls(original, original, array("q", range(n)), array("q", range(1, n + 1)))
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """Original ``[start, end)`` covering normalised characters ``[start, end)``."""
-        if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else len(self.original)
-            return pos, pos
-        return self.starts[start], self.ends[end - 1]
-
-    def quote(self, start: int, end: int) -> str:
-        """Verbatim original text behind normalised characters ``[start, end)``."""
-        a, b = self.original_span(start, end)
-        return self.original[a:b]
-
-    # -- transformation helpers -------------------------------------------------------------
-    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> "Normalised":
-        """Regex substitution that keeps the offset map.
-
-        A replacement of the same length as the match maps character by character; otherwise
-        every replacement character maps to the whole matched original span.
-        """
-        chars: list[str] = []
-        starts = array("q")
-        ends = array("q")
-        pos = 0
-        text = self.text
-        for m in pattern.finditer(text):
-            a, b = m.span()
-            chars.append(text[pos:a])
-            starts += self.starts[pos:a]
-            ends += self.ends[pos:a]
-            r = repl(m) if callable(repl) else m.expand(repl)
-            if len(r) == b - a:
-                starts += self.starts[a:b]
-                ends += self.ends[a:b]
-            elif r:
-                o_start, o_end = self.original_span(a, b) if b > a else self.original_span(a, a)
-                starts += array("q", [o_start] * len(r))
-                ends += array("q", [o_end] * len(r))
-            chars.append(r)
-            pos = b
-        chars.append(text[pos:])
-        starts += self.starts[pos:]
-        ends += self.ends[pos:]
-        return Normalised(self.original, "".join(chars), starts, ends)
-
-    def __post_init__(self) -> None:
-        # compact offset maps: 8 bytes a character instead of a list of int objects (~36 bytes)
-        if not isinstance(self.starts, array):
-            self.starts = array("q", self.starts)
-        if not isinstance(self.ends, array):
-            self.ends = array("q", self.ends)
-
-    def map_chars(self, func: Callable[[str], str]) -> "Normalised":
-        """Replace each character ``c`` by ``func(c)`` (which may be empty or longer).
-
-        Linear time: ``func`` is called once per distinct character; characters mapped to one
-        character go through :meth:`str.translate`, deleted ones through :meth:`delete_spans`.
-        """
-        table = {c: func(c) for c in set(self.text)}
-        if all(len(r) <= 1 for r in table.values()):
-            deleted = [c for c, r in table.items() if r == ""]
-            nt = Normalised(self.original, self.text.translate({ord(c): r or c for c, r in table.items()}),
-                            self.starts, self.ends)
-            if not deleted:
-                return nt
-            pattern = re.compile("[" + "".join(re.escape(c) for c in deleted) + "]+")
-            return nt.delete_spans([m.span() for m in pattern.finditer(self.text)])
-        chars: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        for c, s, e in zip(self.text, self.starts, self.ends):
-            r = func(c)
-            chars.append(r)
-            starts += [s] * len(r)
-            ends += [e] * len(r)
-        return Normalised(self.original, "".join(chars), starts, ends)
-
-    def delete_spans(self, spans: list[tuple[int, int]]) -> "Normalised":
-        """Delete the normalised ``[start, end)`` spans (they may overlap); linear in the text."""
-        chars: list[str] = []
-        starts = array("q")
-        ends = array("q")
-        pos = 0
-        n = len(self.text)
-        for a, b in sorted(spans):
-            a, b = max(a, pos, 0), min(b, n)
-            if b <= a:
-                continue
-            chars.append(self.text[pos:a])
-            starts += self.starts[pos:a]
-            ends += self.ends[pos:a]
-            pos = b
-        chars.append(self.text[pos:])
-        starts += self.starts[pos:]
-        ends += self.ends[pos:]
-        return Normalised(self.original, "".join(chars), starts, ends)
 
 
 # --- 1. traditional → simplified -------------------------------------------------------------
@@ -158,34 +47,48 @@ def to_simplified(nt: Normalised) -> Normalised:
 
     Lines whose conversion keeps their length map character by character; otherwise the line is
     converted character by character so the offset map stays exact.
+
+    The whole text is converted in one call and cut at its line breaks: OpenCC's dictionaries hold
+    no line break, so its longest-match segmentation restarts at each one and a line converts the
+    same alone or within the text. When no line changes length (the usual case) the offset map is
+    kept as it is; only lines that change length are redone character by character.
     """
     conv = _converter()
-    lines = nt.text.split("\n")
+    text = nt.text
+    converted = conv.convert(text) if text else text
+    if converted == text:
+        return nt
+    lines = text.split("\n")
+    out_lines = converted.split("\n")
+    if len(out_lines) == len(lines) and len(converted) == len(text) and \
+            all(len(o) == len(i) for o, i in zip(out_lines, lines)):
+        return Normalised(nt.original, converted, nt.starts, nt.ends)
+    if len(out_lines) != len(lines):  # pragma: no cover - a dictionary entry with a line break
+        out_lines = [conv.convert(line) if line else line for line in lines]
     chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
     pos = 0
-    for i, line in enumerate(lines):
-        out = conv.convert(line) if line else line
+    for i, (line, out) in enumerate(zip(lines, out_lines)):
         s = nt.starts[pos:pos + len(line)]
         e = nt.ends[pos:pos + len(line)]
         if len(out) == len(line):
             chars.append(out)
-            starts += s
-            ends += e
+            starts.append(s)
+            ends.append(e)
         else:
-            for c, cs, ce in zip(line, s, e):
+            for c, cs, ce in zip(line, s.tolist(), e.tolist()):
                 r = conv.convert(c)
                 chars.append(r)
-                starts += [cs] * len(r)
-                ends += [ce] * len(r)
+                starts.append(np.full(len(r), cs, dtype=np.int64))
+                ends.append(np.full(len(r), ce, dtype=np.int64))
         pos += len(line)
         if i < len(lines) - 1:
             chars.append("\n")
-            starts.append(nt.starts[pos])
-            ends.append(nt.ends[pos])
+            starts.append(nt.starts[pos:pos + 1])
+            ends.append(nt.ends[pos:pos + 1])
             pos += 1
-    return Normalised(nt.original, "".join(chars), starts, ends)
+    return Normalised(nt.original, "".join(chars), _join(starts), _join(ends))
 
 
 # --- 2. full-width forms -----------------------------------------------------------------------
@@ -292,31 +195,33 @@ def split_spaced_cells(nt: Normalised) -> Normalised:
     (a signature followed by a date) is left to :func:`remove_inner_spaces`.
     """
     text = nt.text
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        gaps = list(_CELL_GAP.finditer(line))
-        if len(gaps) >= 2:
-            spans += [(pos + g.start(), pos + g.end()) for g in gaps]
-        pos += len(line) + 1
+    # a gap never crosses a line break (\S on both sides), so one scan of the text finds the gaps
+    # of every line; they are kept for the lines that have two or more
+    by_line: dict[int, list[tuple[int, int]]] = {}
+    line_no, pos = 0, 0
+    for g in _CELL_GAP.finditer(text):
+        line_no += text.count("\n", pos, g.start())
+        pos = g.start()
+        by_line.setdefault(line_no, []).append(g.span())
+    spans = [span for gaps in by_line.values() if len(gaps) >= 2 for span in gaps]
     if not spans:
         return nt
     chars: list[str] = []
-    starts = array("q")
-    ends_out = array("q")
+    starts: list[np.ndarray] = []
+    ends_out: list[np.ndarray] = []
     i = 0
     for a, b in spans:  # each gap becomes one line break mapped to the whole gap
         chars.append(text[i:a])
-        starts += nt.starts[i:a]
-        ends_out += nt.ends[i:a]
+        starts.append(nt.starts[i:a])
+        ends_out.append(nt.ends[i:a])
         chars.append("\n")
-        starts.append(nt.starts[a])
-        ends_out.append(nt.ends[b - 1])
+        starts.append(nt.starts[a:a + 1])
+        ends_out.append(nt.ends[b - 1:b])
         i = b
     chars.append(text[i:])
-    starts += nt.starts[i:]
-    ends_out += nt.ends[i:]
-    return Normalised(nt.original, "".join(chars), starts, ends_out)
+    starts.append(nt.starts[i:])
+    ends_out.append(nt.ends[i:])
+    return Normalised(nt.original, "".join(chars), _join(starts), _join(ends_out))
 
 _INNER_SPACE = re.compile(r"[ \t]+")
 
