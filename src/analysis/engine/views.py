@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.data.catalogue import is_log_scale, load_indicators
 from analysis.data.derived import with_derived
+from analysis.engine.cache import PERSISTED_KINDS, FitCache, cache_dir, frame_hash
 from analysis.models.changes import consecutive_changes, fit_rows, h_windows
 
 HISTORY_COLUMNS = ["year", "value", "qualifier", "derived", "source", "quote", "reliability", "note"]
@@ -43,12 +44,26 @@ class PanelViews:
         self.n_draws = n_draws
         self._by_indicator = {k: g for k, g in self.panel.groupby("indicator")}
         self._cache: dict[tuple, Any] = {}
+        folder = cache_dir()
+        self._disk: FitCache | None | bool = None if folder is None else True  # made on first fit
+        self._disk_folder = folder
 
     def cached(self, key: tuple, make) -> Any:
-        """The cached value under ``key``, computed by ``make()`` on first use."""
+        """The cached value under ``key``, computed by ``make()`` on first use.
+
+        Model fits (kinds in :data:`~analysis.engine.cache.PERSISTED_KINDS`) are also kept on disk
+        across runs (:class:`~analysis.engine.cache.FitCache`, keyed by data and code hashes).
+        """
         if key not in self._cache:
-            self._cache[key] = make()
+            disk = self.fit_cache() if key[0] in PERSISTED_KINDS else None
+            self._cache[key] = make() if disk is None else disk.get_or_make(key, make)
         return self._cache[key]
+
+    def fit_cache(self) -> FitCache | None:
+        """The on-disk fit cache for this panel and catalogue (None when ``ANALYSIS_CACHE=0``)."""
+        if self._disk is True:
+            self._disk = FitCache(self._disk_folder, frame_hash(self.panel, self.catalogue))
+        return self._disk
 
     def log_scale(self, indicator: str) -> bool:
         """True for counts and amounts (modelled on log scale), False for shares and rates."""
