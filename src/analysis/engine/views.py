@@ -73,32 +73,51 @@ class PanelViews:
         """Per-target seeded generator: results do not depend on the order targets are assessed in."""
         return np.random.default_rng([self.seed, zlib.crc32(str(target_id).encode("utf-8"))])
 
+    # Every as-of view is the uncut view of the indicator (built once) with rows after the as-of
+    # year dropped: a region's consecutive changes and h-year windows ending ≤ as_of are exactly those
+    # of the series cut at as_of (rows are sorted by region and year; (region, year) is unique).
+    def _levels_all(self, indicator: str) -> pd.DataFrame:
+        def make():
+            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+            return fit_rows(g, self.log_scale(indicator))
+        return self.cached(("levels_all", indicator), make)
+
+    def _changes_all(self, indicator: str) -> pd.DataFrame:
+        return self.cached(("changes_all", indicator), lambda: consecutive_changes(self._levels_all(indicator)))
+
     def levels(self, indicator: str, as_of: int) -> pd.DataFrame:
         """Model-scale levels usable for fitting (exact/approx values, years ≤ as_of)."""
         def make():
-            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
-            return fit_rows(g[g["year"] <= as_of], self.log_scale(indicator))
+            full = self._levels_all(indicator)
+            return full[full["year"].to_numpy() <= as_of]
         return self.cached(("levels", indicator, as_of), make)
 
     def changes(self, indicator: str, as_of: int) -> pd.DataFrame:
         """Consecutive changes of every region of ``indicator`` ending ≤ as_of."""
-        return self.cached(("changes", indicator, as_of), lambda: consecutive_changes(self.levels(indicator, as_of)))
+        return self.cached(("changes", indicator, as_of), lambda: _upto(self._changes_all(indicator), as_of))
 
     def windows(self, indicator: str, as_of: int, h: int) -> pd.DataFrame:
         """Every h-year window of ``indicator`` ending ≤ as_of."""
-        return self.cached(("windows", indicator, as_of, h), lambda: h_windows(self.levels(indicator, as_of), h))
+        full = self.cached(("windows_all", indicator, h), lambda: h_windows(self._levels_all(indicator), h))
+        return self.cached(("windows", indicator, as_of, h), lambda: _upto(full, as_of))
 
     def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
         """The region's own consecutive changes up to ``as_of``."""
-        by = self.cached(("own_changes", indicator, as_of),
-                         lambda: {r: d for r, d in self.changes(indicator, as_of).groupby("region")})
-        return by.get(region, self.changes(indicator, as_of).iloc[0:0])
+        by = self.cached(("own_changes_all", indicator),
+                         lambda: {r: d for r, d in self._changes_all(indicator).groupby("region")})
+        if region not in by:
+            return self._changes_all(indicator).iloc[0:0]
+        d = by[region]
+        return d[d["end_year"].to_numpy() <= as_of]
 
     def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
         """The region's own fit rows up to ``as_of``."""
-        by = self.cached(("own_levels", indicator, as_of),
-                         lambda: {r: d for r, d in self.levels(indicator, as_of).groupby("region")})
-        return by.get(region, self.levels(indicator, as_of).iloc[0:0])
+        by = self.cached(("own_levels_all", indicator),
+                         lambda: {r: d for r, d in self._levels_all(indicator).groupby("region")})
+        if region not in by:
+            return self._levels_all(indicator).iloc[0:0]
+        d = by[region]
+        return d[d["year"].to_numpy() <= as_of]
 
     def history(self, region: str, indicator: str) -> pd.DataFrame:
         """Every reported value of the region (uncut: outcomes are looked up here)."""
@@ -126,12 +145,20 @@ class PanelViews:
 
     def class_changes(self, indicators: tuple[str, ...], as_of: int) -> pd.DataFrame:
         """Changes of several indicators (with an ``indicator`` column), sub-national levels only."""
-        def make():
-            parts = [self.changes(k, as_of).assign(indicator=k) for k in indicators if k in self._by_indicator]
+        def make_all():
+            parts = [self._changes_all(k).assign(indicator=k) for k in indicators if k in self._by_indicator]
             parts = [p for p in parts if not p.empty]
             if not parts:
                 return pd.DataFrame(columns=["region", "level", "parent", "start_year", "end_year", "dt", "y0",
                                              "dy", "indicator"])
             out = pd.concat(parts, ignore_index=True)
             return out[out["level"].isin(SUBNATIONAL)].reset_index(drop=True)
-        return self.cached(("class_changes", tuple(indicators), as_of), make)
+        full = self.cached(("class_changes_all", tuple(indicators)), make_all)
+        return self.cached(("class_changes", tuple(indicators), as_of), lambda: _upto(full, as_of))
+
+
+def _upto(frame: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Rows of a changes or windows frame ending ≤ as_of, renumbered from 0."""
+    if frame.empty:
+        return frame
+    return frame[frame["end_year"].to_numpy() <= as_of].reset_index(drop=True)
