@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,27 @@ HISTORY_COLUMNS = ["year", "value", "qualifier", "derived", "source", "quote", "
 SUBNATIONAL = ("province", "city", "district", "county")
 
 
+@dataclass(frozen=True)
+class HistoryArrays:
+    """A region's history as arrays sorted by year: year, value, qualifier, derived (as bool)."""
+
+    year: np.ndarray
+    value: np.ndarray
+    qualifier: np.ndarray
+    derived: np.ndarray | None
+
+    @classmethod
+    def of(cls, history: pd.DataFrame) -> "HistoryArrays":
+        """The arrays of a history frame (``derived`` None where the frame has no such column).
+
+        >>> HistoryArrays.of(pd.DataFrame({"year": [2020], "value": [1.0], "qualifier": ["exact"]})).year
+        array([2020])
+        """
+        return cls(year=history["year"].to_numpy(), value=history["value"].to_numpy(),
+                   qualifier=history["qualifier"].to_numpy(),
+                   derived=history["derived"].astype(bool).to_numpy() if "derived" in history else None)
+
+
 class PanelViews:
     """The panel, cut by as-of year on demand, with every view cached."""
 
@@ -44,6 +66,7 @@ class PanelViews:
         self.n_draws = n_draws
         self._by_indicator = {k: g for k, g in self.panel.groupby("indicator")}
         self._cache: dict[tuple, Any] = {}
+        self._log_scales: dict[str, bool] = {}
         folder = cache_dir()
         self._disk: FitCache | None | bool = None if folder is None else True  # made on first fit
         self._disk_folder = folder
@@ -67,7 +90,17 @@ class PanelViews:
 
     def log_scale(self, indicator: str) -> bool:
         """True for counts and amounts (modelled on log scale), False for shares and rates."""
-        return is_log_scale(self.catalogue.loc[indicator, "kind"]) if indicator in self.catalogue.index else True
+        scales = self._log_scales
+        if indicator not in scales:
+            scales[indicator] = (is_log_scale(self.catalogue.loc[indicator, "kind"])
+                                 if indicator in self.catalogue.index else True)
+        return scales[indicator]
+
+    def catalogue_row(self, indicator: str) -> dict | None:
+        """The indicator's catalogue row as a dict (None if unknown), looked up once."""
+        rows = self.cached(("catalogue_rows",), lambda: {k: r for k, r in zip(
+            self.catalogue.index, self.catalogue.to_dict(orient="records"))})
+        return rows.get(indicator)
 
     def rng(self, target_id: str) -> np.random.Generator:
         """Per-target seeded generator: results do not depend on the order targets are assessed in."""
@@ -127,6 +160,13 @@ class PanelViews:
             return {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
         hist = self.cached(("history", indicator), make).get(region)
         return pd.DataFrame(columns=HISTORY_COLUMNS[:-1]) if hist is None else hist
+
+    def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
+        """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
+        by = self.cached(("history_arrays", indicator), dict)
+        if region not in by:
+            by[region] = HistoryArrays.of(self.history(region, indicator))
+        return by[region]
 
     def family(self, indicator: str) -> list[str]:
         """Indicators of the same kind and stock/flow type as ``indicator`` (itself included)."""
