@@ -143,10 +143,13 @@ class Engine(PanelViews):
         special.outcome(a, hist)
         cut = a.as_of
         own_changes = self.own_changes(ind, cut, a.region)
-        a.own_mean_change, a.own_max_change, a.n_own_changes = required.own_annual_changes(own_changes)
-        recent = own_changes[own_changes["end_year"] > a.baseline_year - 5]
-        if not recent.empty and a.required_cagr is not None:
-            obs = required.change_to_annual_rate(float(recent["dy"].sum() / recent["dt"].sum()), 1, log_scale)
+        dy, dt, end = self.own_change_arrays(ind, cut, a.region)
+        # required.own_annual_changes on arrays (the same sums and ratios)
+        a.own_mean_change, a.own_max_change, a.n_own_changes = (
+            (float(dy.sum() / dt.sum()), float((dy / dt).max()), int(len(dy))) if len(dy) else (None, None, 0))
+        recent = end > a.baseline_year - 5
+        if recent.any() and a.required_cagr is not None:
+            obs = required.change_to_annual_rate(float(dy[recent].sum() / dt[recent].sum()), 1, log_scale)
             a.eurostat_ratio, a.eurostat_category = eurostat_category(obs, a.required_cagr)
         if log_scale and a.baseline_value <= 0 or (a.kind == "count" and a.baseline_value < SMALL_COUNT):
             if special.small_count(self, a, h) or a.baseline_value <= 0 or a.kind == "count":

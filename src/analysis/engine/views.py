@@ -143,6 +143,13 @@ class PanelViews:
         d = by[region]
         return d[d["end_year"].to_numpy() <= as_of]
 
+    def own_change_arrays(self, indicator: str, as_of: int, region: str) -> tuple[np.ndarray, ...]:
+        """(dy, dt, end_year) of :meth:`own_changes` as arrays, cached per region and as-of year."""
+        def make():
+            d = self.own_changes(indicator, as_of, region)
+            return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+        return self.cached(("own_change_arrays", indicator, as_of, region), make)
+
     def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
         """The region's own fit rows up to ``as_of``."""
         by = self.cached(("own_levels_all", indicator),
