@@ -4,7 +4,6 @@ import pickle
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from analysis.engine import cache
 from analysis.engine.cache import FitCache, frame_hash
