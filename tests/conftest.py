@@ -8,6 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+# the on-disk fit cache stays off in tests (a test that swaps a model must not meet a stored fit);
+# tests of the cache switch it on with their own folder
+os.environ.setdefault("ANALYSIS_CACHE", "0")
+
 def _shared_data() -> Path:
     """../shared/data beside the repository (or $ANALYSIS_SHARED_DATA, or the workspace copy)."""
     candidates = [os.environ.get("ANALYSIS_SHARED_DATA"), Path(__file__).resolve().parents[2] / "shared" / "data",

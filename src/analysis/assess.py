@@ -99,8 +99,8 @@ class Engine(PanelViews):
 
     def _assess_into(self, a: Assessment, t: dict, as_of: int | None) -> None:
         ind = a.indicator
-        if ind in self.catalogue.index:
-            row = self.catalogue.loc[ind]
+        row = self.catalogue_row(ind)
+        if row is not None:
             a.kind, a.indicator_zh = row["kind"], a.indicator_zh or row["name_zh"]
             a.unit = a.unit or row["unit"]
         if a.target_year is None:
@@ -122,14 +122,15 @@ class Engine(PanelViews):
             a.add_note("no_catalogue_code", indicator_zh=a.indicator_zh)
             special.arithmetic_only(a, log_scale)
             return
-        if ind not in self.catalogue.index:
+        if row is None:
             raise TargetError(f"unknown indicator {ind!r}")
         if a.target_type == "rank":
             special.rank_goal(self, a)
             return
         history = self.history(a.region, ind)
         a.history = history
-        special.start_point(a, history)
+        hist = self.history_arrays(a.region, ind)
+        special.start_point(a, hist)
         special.target_level(self, a)
         if a.baseline_value is None or a.target_value is None:
             a.add_note("no_baseline")
@@ -139,19 +140,22 @@ class Engine(PanelViews):
             raise TargetError("target value must be positive for a count or amount")
         a.required_change = required.required_change(a.baseline_value, a.target_value, log_scale)
         a.required_cagr = required.required_cagr(a.baseline_value, a.target_value, h, log_scale)
-        special.outcome(a, history)
+        special.outcome(a, hist)
         cut = a.as_of
         own_changes = self.own_changes(ind, cut, a.region)
-        a.own_mean_change, a.own_max_change, a.n_own_changes = required.own_annual_changes(own_changes)
-        recent = own_changes[own_changes["end_year"] > a.baseline_year - 5]
-        if not recent.empty and a.required_cagr is not None:
-            obs = required.change_to_annual_rate(float(recent["dy"].sum() / recent["dt"].sum()), 1, log_scale)
+        dy, dt, end = self.own_change_arrays(ind, cut, a.region)
+        # required.own_annual_changes on arrays (the same sums and ratios)
+        a.own_mean_change, a.own_max_change, a.n_own_changes = (
+            (float(dy.sum() / dt.sum()), float((dy / dt).max()), int(len(dy))) if len(dy) else (None, None, 0))
+        recent = end > a.baseline_year - 5
+        if recent.any() and a.required_cagr is not None:
+            obs = required.change_to_annual_rate(float(dy[recent].sum() / dt[recent].sum()), 1, log_scale)
             a.eurostat_ratio, a.eurostat_category = eurostat_category(obs, a.required_cagr)
         if log_scale and a.baseline_value <= 0 or (a.kind == "count" and a.baseline_value < SMALL_COUNT):
             if special.small_count(self, a, h) or a.baseline_value <= 0 or a.kind == "count":
                 return  # a small count without a count model: continuous log-scale models do not apply
         self._forecast(a, h, log_scale, own_changes)
-        special.bound_notes(a, history)
+        special.bound_notes(a, hist)
 
     def _forecast(self, a: Assessment, h: int, log_scale: bool, own_changes: pd.DataFrame) -> None:
         """Own trend, peers and the first rung of the ladder that fits; the headline from the rung."""
@@ -168,9 +172,9 @@ class Engine(PanelViews):
             a.add_note("own_too_few_changes", n=len(own_changes), before=cut + 1, needed=own.MIN_CHANGES)
         pf = self.peer_fit(ind, cut, h, a.region, a.level, a.parent)
         if pf is not None:
-            a.n_peer_met, a.n_peer_windows = peers.raw_count(pf.windows, a.required_change)
-            a.n_peer_regions = int(pf.windows["region"].nunique())
-            a.peer_changes = pf.windows["change"].to_numpy(float)
+            a.n_peer_met, a.n_peer_windows = int(np.sum(pf.changes >= a.required_change)), int(len(pf.changes))
+            a.n_peer_regions = pf.n_regions
+            a.peer_changes = pf.changes
             a.peer_windows = pf.windows
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
             a.p_peers = peers.p_meet_peers(pf, y0, a.required_change)

@@ -49,10 +49,12 @@ def fan(f: Forecast, t0: int, v0: float, h: int, log_scale: bool) -> pd.DataFram
     else:
         qs = np.tile(np.full(len(FAN_QUANTILES), np.nan), (h, 1))
         qs[-1] = np.quantile(f.draws, FAN_QUANTILES)
-    out = pd.DataFrame(from_y(qs, log_scale), columns=names)
-    out.insert(0, "year", np.arange(t0 + 1, t0 + h + 1))
-    start = pd.DataFrame([[t0] + [v0] * len(names)], columns=["year"] + names)
-    return pd.concat([start, out], ignore_index=True)
+    vals = np.empty((h + 1, len(names)))
+    vals[0] = v0
+    vals[1:] = from_y(qs, log_scale)
+    out = pd.DataFrame(vals, columns=names)  # one frame (no concat): the baseline row, then each year
+    out.insert(0, "year", np.arange(t0, t0 + h + 1))
+    return out
 
 
 def methods(a: Assessment) -> list[Note]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.assessment import Assessment, verdict_for
+from analysis.engine.views import HistoryArrays
 from analysis.models import counts, required
 
 
@@ -24,32 +25,36 @@ def compare(x: float, target: float, comparator: str) -> bool:
                  "<=": x <= target, "<": x < target}[comparator])
 
 
-def start_point(a: Assessment, history: pd.DataFrame) -> None:
+def _arrays(history) -> HistoryArrays:
+    return history if isinstance(history, HistoryArrays) else HistoryArrays.of(history)
+
+
+def start_point(a: Assessment, history: pd.DataFrame | HistoryArrays) -> None:
     """Baseline from the document, else from the data; the last known value when the as-of year is earlier."""
-    known = history[history["year"] <= a.as_of]
+    hs = _arrays(history)
+    known = np.flatnonzero(hs.year <= a.as_of)  # history is sorted by year: a prefix
     if a.baseline_year is not None and a.baseline_year > a.as_of:
-        if known.empty:
+        if known.size == 0:
             a.baseline_value = None
             return
-        last = known.iloc[-1]
-        a.add_note("as_of_last_known", as_of=a.as_of, value=float(last["value"]), year=int(last["year"]),
+        last = known[-1]
+        a.add_note("as_of_last_known", as_of=a.as_of, value=float(hs.value[last]), year=int(hs.year[last]),
                    baseline_year=a.baseline_year)
-        a.baseline_year, a.baseline_value = int(last["year"]), float(last["value"])
+        a.baseline_year, a.baseline_value = int(hs.year[last]), float(hs.value[last])
         return
+    at = known[hs.year[known] == a.baseline_year] if a.baseline_year is not None else known[:0]
     if a.baseline_value is None:
         if a.baseline_year is not None:
-            at = known[known["year"] == a.baseline_year]
-            if not at.empty:
-                a.baseline_value = float(at.iloc[0]["value"])
+            if at.size:
+                a.baseline_value = float(hs.value[at[0]])
                 a.add_note("baseline_from_data", value=a.baseline_value, year=a.baseline_year)
-        elif not known.empty:
-            last = known.iloc[-1]
-            a.baseline_year, a.baseline_value = int(last["year"]), float(last["value"])
+        elif known.size:
+            last = known[-1]
+            a.baseline_year, a.baseline_value = int(hs.year[last]), float(hs.value[last])
             a.add_note("baseline_last_known", year=a.baseline_year)
     else:
-        at = known[known["year"] == a.baseline_year]
-        if not at.empty and not np.isclose(float(at.iloc[0]["value"]), a.baseline_value, rtol=1e-3):
-            a.add_note("baseline_differs", data=float(at.iloc[0]["value"]), year=a.baseline_year,
+        if at.size and not np.isclose(float(hs.value[at[0]]), a.baseline_value, rtol=1e-3):
+            a.add_note("baseline_differs", data=float(hs.value[at[0]]), year=a.baseline_year,
                        document=a.baseline_value)
 
 
@@ -89,14 +94,14 @@ def target_level(eng, a: Assessment) -> None:
         a.add_note("growth_converted", rate=100 * g, level=a.target_value)
 
 
-def outcome(a: Assessment, history: pd.DataFrame) -> None:
+def outcome(a: Assessment, history: pd.DataFrame | HistoryArrays) -> None:
     """The reported value in the target year (uncut data) and whether it met the target."""
-    at = history[history["year"] == a.target_year]
-    if at.empty or a.target_value is None:
+    hs = _arrays(history)
+    at = np.flatnonzero(hs.year == a.target_year)
+    if at.size == 0 or a.target_value is None:
         return
-    row = at.iloc[0]
-    a.outcome_value = float(row["value"])
-    if row["qualifier"] == "at_least" and a.outcome_value < a.target_value:
+    a.outcome_value = float(hs.value[at[0]])
+    if hs.qualifier[at[0]] == "at_least" and a.outcome_value < a.target_value:
         a.met = None
         a.add_note("outcome_lower_bound")
         return
@@ -181,11 +186,12 @@ def rank_goal(eng, a: Assessment) -> None:
                indicators=out["indicators"])
 
 
-def bound_notes(a: Assessment, history: pd.DataFrame) -> None:
+def bound_notes(a: Assessment, history: pd.DataFrame | HistoryArrays) -> None:
     """Say how many bounds and derived values the region's history holds."""
-    h = history[history["year"] <= a.as_of]
-    n_bound = int(h["qualifier"].isin(["at_least", "at_most"]).sum())
+    hs = _arrays(history)
+    known = hs.year <= a.as_of
+    n_bound = int(np.isin(hs.qualifier[known], ["at_least", "at_most"]).sum())
     if n_bound:
         a.add_note("bounds_not_fitted", n=n_bound)
-    if "derived" in h and h["derived"].astype(bool).any():
-        a.add_note("derived_values", n=int(h["derived"].astype(bool).sum()))
+    if hs.derived is not None and hs.derived[known].any():
+        a.add_note("derived_values", n=int(hs.derived[known].sum()))

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,33 @@ import pandas as pd
 
 from analysis.data.catalogue import is_log_scale, load_indicators
 from analysis.data.derived import with_derived
+from analysis.engine.cache import PERSISTED_KINDS, FitCache, cache_dir, frame_hash
 from analysis.models.changes import consecutive_changes, fit_rows, h_windows
 
 HISTORY_COLUMNS = ["year", "value", "qualifier", "derived", "source", "quote", "reliability", "note"]
 #: levels that may be peers of each other (the nation is never a peer of a province or city)
 SUBNATIONAL = ("province", "city", "district", "county")
+
+
+@dataclass(frozen=True)
+class HistoryArrays:
+    """A region's history as arrays sorted by year: year, value, qualifier, derived (as bool)."""
+
+    year: np.ndarray
+    value: np.ndarray
+    qualifier: np.ndarray
+    derived: np.ndarray | None
+
+    @classmethod
+    def of(cls, history: pd.DataFrame) -> "HistoryArrays":
+        """The arrays of a history frame (``derived`` None where the frame has no such column).
+
+        >>> HistoryArrays.of(pd.DataFrame({"year": [2020], "value": [1.0], "qualifier": ["exact"]})).year
+        array([2020])
+        """
+        return cls(year=history["year"].to_numpy(), value=history["value"].to_numpy(),
+                   qualifier=history["qualifier"].to_numpy(),
+                   derived=history["derived"].astype(bool).to_numpy() if "derived" in history else None)
 
 
 class PanelViews:
@@ -43,47 +66,98 @@ class PanelViews:
         self.n_draws = n_draws
         self._by_indicator = {k: g for k, g in self.panel.groupby("indicator")}
         self._cache: dict[tuple, Any] = {}
+        self._log_scales: dict[str, bool] = {}
+        folder = cache_dir()
+        self._disk: FitCache | None | bool = None if folder is None else True  # made on first fit
+        self._disk_folder = folder
 
     def cached(self, key: tuple, make) -> Any:
-        """The cached value under ``key``, computed by ``make()`` on first use."""
+        """The cached value under ``key``, computed by ``make()`` on first use.
+
+        Model fits (kinds in :data:`~analysis.engine.cache.PERSISTED_KINDS`) are also kept on disk
+        across runs (:class:`~analysis.engine.cache.FitCache`, keyed by data and code hashes).
+        """
         if key not in self._cache:
-            self._cache[key] = make()
+            disk = self.fit_cache() if key[0] in PERSISTED_KINDS else None
+            self._cache[key] = make() if disk is None else disk.get_or_make(key, make)
         return self._cache[key]
+
+    def fit_cache(self) -> FitCache | None:
+        """The on-disk fit cache for this panel and catalogue (None when ``ANALYSIS_CACHE=0``)."""
+        if self._disk is True:
+            self._disk = FitCache(self._disk_folder, frame_hash(self.panel, self.catalogue))
+        return self._disk
 
     def log_scale(self, indicator: str) -> bool:
         """True for counts and amounts (modelled on log scale), False for shares and rates."""
-        return is_log_scale(self.catalogue.loc[indicator, "kind"]) if indicator in self.catalogue.index else True
+        scales = self._log_scales
+        if indicator not in scales:
+            scales[indicator] = (is_log_scale(self.catalogue.loc[indicator, "kind"])
+                                 if indicator in self.catalogue.index else True)
+        return scales[indicator]
+
+    def catalogue_row(self, indicator: str) -> dict | None:
+        """The indicator's catalogue row as a dict (None if unknown), looked up once."""
+        rows = self.cached(("catalogue_rows",), lambda: {k: r for k, r in zip(
+            self.catalogue.index, self.catalogue.to_dict(orient="records"))})
+        return rows.get(indicator)
 
     def rng(self, target_id: str) -> np.random.Generator:
         """Per-target seeded generator: results do not depend on the order targets are assessed in."""
         return np.random.default_rng([self.seed, zlib.crc32(str(target_id).encode("utf-8"))])
 
+    # Every as-of view is the uncut view of the indicator (built once) with rows after the as-of
+    # year dropped: a region's consecutive changes and h-year windows ending ≤ as_of are exactly those
+    # of the series cut at as_of (rows are sorted by region and year; (region, year) is unique).
+    def _levels_all(self, indicator: str) -> pd.DataFrame:
+        def make():
+            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+            return fit_rows(g, self.log_scale(indicator))
+        return self.cached(("levels_all", indicator), make)
+
+    def _changes_all(self, indicator: str) -> pd.DataFrame:
+        return self.cached(("changes_all", indicator), lambda: consecutive_changes(self._levels_all(indicator)))
+
     def levels(self, indicator: str, as_of: int) -> pd.DataFrame:
         """Model-scale levels usable for fitting (exact/approx values, years ≤ as_of)."""
         def make():
-            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
-            return fit_rows(g[g["year"] <= as_of], self.log_scale(indicator))
+            full = self._levels_all(indicator)
+            return full[full["year"].to_numpy() <= as_of]
         return self.cached(("levels", indicator, as_of), make)
 
     def changes(self, indicator: str, as_of: int) -> pd.DataFrame:
         """Consecutive changes of every region of ``indicator`` ending ≤ as_of."""
-        return self.cached(("changes", indicator, as_of), lambda: consecutive_changes(self.levels(indicator, as_of)))
+        return self.cached(("changes", indicator, as_of), lambda: _upto(self._changes_all(indicator), as_of))
 
     def windows(self, indicator: str, as_of: int, h: int) -> pd.DataFrame:
         """Every h-year window of ``indicator`` ending ≤ as_of."""
-        return self.cached(("windows", indicator, as_of, h), lambda: h_windows(self.levels(indicator, as_of), h))
+        full = self.cached(("windows_all", indicator, h), lambda: h_windows(self._levels_all(indicator), h))
+        return self.cached(("windows", indicator, as_of, h), lambda: _upto(full, as_of))
 
     def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
         """The region's own consecutive changes up to ``as_of``."""
-        by = self.cached(("own_changes", indicator, as_of),
-                         lambda: {r: d for r, d in self.changes(indicator, as_of).groupby("region")})
-        return by.get(region, self.changes(indicator, as_of).iloc[0:0])
+        by = self.cached(("own_changes_all", indicator),
+                         lambda: {r: d for r, d in self._changes_all(indicator).groupby("region")})
+        if region not in by:
+            return self._changes_all(indicator).iloc[0:0]
+        d = by[region]
+        return d[d["end_year"].to_numpy() <= as_of]
+
+    def own_change_arrays(self, indicator: str, as_of: int, region: str) -> tuple[np.ndarray, ...]:
+        """(dy, dt, end_year) of :meth:`own_changes` as arrays, cached per region and as-of year."""
+        def make():
+            d = self.own_changes(indicator, as_of, region)
+            return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+        return self.cached(("own_change_arrays", indicator, as_of, region), make)
 
     def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
         """The region's own fit rows up to ``as_of``."""
-        by = self.cached(("own_levels", indicator, as_of),
-                         lambda: {r: d for r, d in self.levels(indicator, as_of).groupby("region")})
-        return by.get(region, self.levels(indicator, as_of).iloc[0:0])
+        by = self.cached(("own_levels_all", indicator),
+                         lambda: {r: d for r, d in self._levels_all(indicator).groupby("region")})
+        if region not in by:
+            return self._levels_all(indicator).iloc[0:0]
+        d = by[region]
+        return d[d["year"].to_numpy() <= as_of]
 
     def history(self, region: str, indicator: str) -> pd.DataFrame:
         """Every reported value of the region (uncut: outcomes are looked up here)."""
@@ -93,6 +167,13 @@ class PanelViews:
             return {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
         hist = self.cached(("history", indicator), make).get(region)
         return pd.DataFrame(columns=HISTORY_COLUMNS[:-1]) if hist is None else hist
+
+    def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
+        """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
+        by = self.cached(("history_arrays", indicator), dict)
+        if region not in by:
+            by[region] = HistoryArrays.of(self.history(region, indicator))
+        return by[region]
 
     def family(self, indicator: str) -> list[str]:
         """Indicators of the same kind and stock/flow type as ``indicator`` (itself included)."""
@@ -111,12 +192,20 @@ class PanelViews:
 
     def class_changes(self, indicators: tuple[str, ...], as_of: int) -> pd.DataFrame:
         """Changes of several indicators (with an ``indicator`` column), sub-national levels only."""
-        def make():
-            parts = [self.changes(k, as_of).assign(indicator=k) for k in indicators if k in self._by_indicator]
+        def make_all():
+            parts = [self._changes_all(k).assign(indicator=k) for k in indicators if k in self._by_indicator]
             parts = [p for p in parts if not p.empty]
             if not parts:
                 return pd.DataFrame(columns=["region", "level", "parent", "start_year", "end_year", "dt", "y0",
                                              "dy", "indicator"])
             out = pd.concat(parts, ignore_index=True)
             return out[out["level"].isin(SUBNATIONAL)].reset_index(drop=True)
-        return self.cached(("class_changes", tuple(indicators), as_of), make)
+        full = self.cached(("class_changes_all", tuple(indicators)), make_all)
+        return self.cached(("class_changes", tuple(indicators), as_of), lambda: _upto(full, as_of))
+
+
+def _upto(frame: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Rows of a changes or windows frame ending ≤ as_of, renumbered from 0."""
+    if frame.empty:
+        return frame
+    return frame[frame["end_year"].to_numpy() <= as_of].reset_index(drop=True)

@@ -10,15 +10,17 @@ target region's starting level, gives the conditional distribution of the change
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from analysis.models.forecast import N_DRAWS, Forecast
 
 TAUS = np.array([0.03, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97])
+_Z_TAUS = special.ndtri(TAUS)  # = norm.ppf(TAUS)
 MIN_WINDOWS = 20          # enough to use a class
 MIN_WINDOWS_QUANTREG = 30  # enough for a size-conditioned fit; below: unconditional empirical
 
@@ -31,6 +33,16 @@ class PeerFit:
     reference_class: str
     coefs: np.ndarray | None         # shape (len(TAUS), 2): intercept, slope on y0; None = unconditional
     y0_range: tuple[float, float]
+
+    @cached_property
+    def changes(self) -> np.ndarray:
+        """The windows' changes as an array (read once per class, not once per target)."""
+        return self.windows["change"].to_numpy(float)
+
+    @cached_property
+    def n_regions(self) -> int:
+        """How many regions the class's windows come from."""
+        return int(self.windows["region"].nunique())
 
     def quantiles_at(self, y0: float) -> np.ndarray:
         """Conditional quantiles of the change at starting level y0 (monotone by rearrangement)."""
@@ -61,23 +73,58 @@ def fit_peers(windows: pd.DataFrame, reference_class: str) -> PeerFit | None:
     rng = (float(y0.min()), float(y0.max()))
     if len(windows) < MIN_WINDOWS_QUANTREG or np.ptp(y0) < 1e-9:
         return PeerFit(windows, reference_class + "; unconditional (too few windows to condition on size)", None, rng)
-    from statsmodels.regression.quantile_regression import QuantReg
-
     X = np.column_stack([np.ones_like(y0), y0])
-    coefs = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = QuantReg(ch, X)
-        for tau in TAUS:
-            coefs.append(model.fit(q=tau, max_iter=300, p_tol=1e-5).params)
-    return PeerFit(windows, reference_class, np.asarray(coefs), rng)
+    coefs = quantreg_params(ch, X, TAUS)
+    return PeerFit(windows, reference_class, coefs, rng)
+
+
+def quantreg_params(y: np.ndarray, X: np.ndarray, taus: np.ndarray, max_iter: int = 300,
+                    p_tol: float = 1e-5) -> np.ndarray:
+    """Linear quantile-regression coefficients for every τ at once, shape (len(taus), X.shape[1]).
+
+    The iteratively reweighted least squares of statsmodels' ``QuantReg.fit(q=τ, max_iter, p_tol)``
+    (start from OLS, weights 1/|τ-scaled residual| with residuals clamped at 1e-6, stop when no
+    coefficient moves by more than ``p_tol`` or after ``max_iter`` iterations) without the model
+    object, the rank check and the covariance and bandwidth work ``fit`` does after the loop
+    (only the coefficients are used). Same operations, so the same bits as statsmodels (tested).
+    With ``max_iter`` ≤ 300 statsmodels' cycle check (from iteration 300 on) never changes the result.
+
+    Example:
+        >>> X = np.column_stack([np.ones(5), np.arange(5.0)])
+        >>> quantreg_params(np.arange(5.0) * 2 + 1, X, np.array([0.5])).round(6).tolist()
+        [[1.0, 2.0]]
+    """
+    y = np.asarray(y, dtype=float)
+    return np.array([_irls(y, X, float(tau), max_iter, p_tol) for tau in np.asarray(taus, dtype=float)])
+
+
+def _irls(y: np.ndarray, X: np.ndarray, q: float, max_iter: int, p_tol: float) -> np.ndarray:
+    """One τ of :func:`quantreg_params`: statsmodels' loop, operation for operation.
+
+    The loop is kept per τ with the same numpy calls as statsmodels (``np.dot`` on 2-D arrays, one
+    2×2 ``pinv``): a stacked version over τ differs in the last bits on some large classes, and the
+    IRLS does not always converge within ``max_iter`` (residuals clamped at 1e-6), where last-bit
+    differences grow to ~1e-5 in the coefficients. Identical operations give identical fits.
+    """
+    beta = np.ones(X.shape[1])
+    xstar = X
+    n_iter, diff = 0, 10.0
+    while n_iter < max_iter and diff > p_tol:
+        n_iter += 1
+        beta0 = beta
+        beta = np.dot(np.linalg.pinv(np.dot(xstar.T, X)), np.dot(xstar.T, y))
+        resid = y - np.dot(X, beta)
+        mask = np.abs(resid) < 0.000001
+        resid[mask] = ((resid[mask] >= 0) * 2 - 1) * 0.000001
+        resid = np.abs(np.where(resid < 0, q * resid, (1 - q) * resid))
+        xstar = X / resid[:, np.newaxis]
+        diff = np.max(np.abs(beta - beta0))
+    return beta
 
 
 def _z_quantiles(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Quantiles on the normal-score axis z = Φ⁻¹(τ), where tails are extended linearly."""
-    from scipy.stats import norm
-
-    return norm.ppf(TAUS), q
+    return _Z_TAUS, q
 
 
 def _extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -103,8 +150,6 @@ def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_
 
 def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
     """P(change ≥ required) from the conditional quantile function (same tails as the draws)."""
-    from scipy.stats import norm
-
     z, q = _z_quantiles(fit.quantiles_at(y0))
     if np.ptp(q) <= 0:
         return float(required <= q[0])
@@ -114,7 +159,7 @@ def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
     if len(qq) < 2:
         return float(required <= qq[0])
     z_star = _extrapolate(np.array([required]), qq, zq)[0]
-    return float(norm.sf(z_star))
+    return float(special.ndtr(-z_star))  # = norm.sf(z_star), without a distribution object
 
 
 def raw_count(windows: pd.DataFrame, required: float) -> tuple[int, int]:
