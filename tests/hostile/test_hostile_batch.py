@@ -105,6 +105,17 @@ def test_second_concurrent_batch_is_refused(tmp_path):
 
 
 def test_ctrl_c_leaves_the_index_of_finished_reports(tmp_path):
+    import signal
+
+    # a shell's background job (``cmd &``) starts with SIGINT ignored: Ctrl-C must mean Ctrl-C here
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_case(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_case(tmp_path):
     out = tmp_path / "reports"
     jobs = stand_ins(out, ["ok", "ok", "sigint", "ok"])
     with pytest.raises(KeyboardInterrupt):
