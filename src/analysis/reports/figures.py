@@ -83,8 +83,17 @@ def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     return palette_png(ImageOps.expand(img.convert("RGB"), border=round(0.065 * fig.dpi), fill="white"))
 
 
-def show(fig: Figure, alt: str = "") -> None:
-    """Display a figure in a notebook as an embedded PNG with alternative text (for the HTML report)."""
-    from IPython.display import Image, display
+def show(fig: Figure, alt: str = "", caption: str = "") -> None:
+    """Display a figure in a notebook as an embedded PNG with alternative text (for the HTML report).
+
+    ``caption`` (plain text, escaped) is shown under the chart: the place for long labels such as
+    a reference class, which a chart title would cut at the edge.
+    Example: ``show(peer_distribution(a), caption=peer_caption(a))``.
+    """
+    import html
+
+    from IPython.display import HTML, Image, display
 
     display(Image(data=figure_png(fig), format="png", metadata={"alt": alt or (fig.axes[0].get_title() if fig.axes else "")}))
+    if caption:
+        display(HTML(f'<p class="chart-caption">{html.escape(caption)}</p>'))

@@ -176,12 +176,20 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
     key = "peer_x_log" if a.scale == "log" else "peer_x_points"
     ax.set_xlabel(label(key, lang, h=h))
     ax.set_ylabel(label("peer_count", lang))
-    from analysis.reports.words import reference_class_label
-
-    ax.set_title(title + (f" · {reference_class_label(a.reference_class, lang)}" if a.reference_class else ""), fontsize=10)
+    ax.set_title(title, fontsize=10)  # the class is long: it goes under the chart (peer_caption)
     if req is not None:
         ax.legend(loc="upper left", fontsize=8)
     return fig
+
+
+def peer_caption(a: Assessment, lang: str = "zh") -> str:
+    """The peer chart's caption: the reference class it draws (``""`` without one).
+
+    Example: ``peer_caption(a, "en")`` starts with ``"rung B: same indicator"``.
+    """
+    from analysis.reports.words import reference_class_label
+
+    return reference_class_label(a.reference_class, lang) if a.reference_class else ""
 
 
 def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:
