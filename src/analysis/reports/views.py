@@ -69,6 +69,20 @@ def city_summary(region: str, results: pd.DataFrame) -> dict[str, Any]:
             "target_ids": results["target_id"].tolist() if not results.empty else []}
 
 
+def indicator_panel(series: pd.DataFrame, indicator: str, level: str | None = None) -> pd.DataFrame:
+    """``load_panel(indicator=…, level=…)`` from already loaded series (the pick rule is per region-year).
+
+    Lets a notebook read and check the series files once for its panel and its coverage tables.
+    Example: ``indicator_panel(load_series(), "hte_count", "city")``.
+    """
+    from analysis.data.loaders import pick_observations
+
+    s = series[series["indicator"] == indicator]
+    if level is not None:
+        s = s[s["level"] == level]
+    return pick_observations(s).reset_index(drop=True)
+
+
 def latest_levels(panel: pd.DataFrame) -> pd.DataFrame:
     """Each region's latest value (region, parent, year, value, unit, qualifier, source, quote)."""
     if panel.empty:
