@@ -187,7 +187,7 @@ class KernelSession:
             except Exception:
                 self.shutdown()
                 raise
-        if self.records_dir != self._told_records:
+        if self.records_dir or self._told_records:  # every notebook: the fingerprints are taken afresh
             self._tell_records()
         self.uses += 1
         return self.km

@@ -51,8 +51,13 @@ def _fingerprints() -> tuple[str, str]:
 
 
 def use_dir(path: str | Path | None) -> None:
-    """Inside a batch kernel: read records from ``path`` (``None``: no records, assess in the notebook)."""
+    """Inside a batch kernel, before each notebook: read records from ``path`` (``None``: assess in the notebook).
+
+    The data and code fingerprints are taken now, once per notebook rather than once per record
+    (a city scorecard reads about a hundred).
+    """
     _STATE["dir"] = Path(path) if path else None
+    _STATE["fingerprints"] = _fingerprints() if path else None
 
 
 def records_dir() -> Path | None:
@@ -65,7 +70,7 @@ def load_record(target_id: str, seed: int = 0, as_of: int | None = None) -> Any:
     folder = _STATE["dir"]
     if folder is None:
         return None
-    path = folder / f"{record_key(target_id, seed, as_of, *_fingerprints())}.pkl"
+    path = folder / f"{record_key(target_id, seed, as_of, *(_STATE['fingerprints'] or _fingerprints()))}.pkl"
     try:
         with open(path, "rb") as fh:  # written by this toolkit's own batch into its work folder
             return pickle.load(fh)
