@@ -32,6 +32,19 @@ def _empty(ax, lang: str, title: str = "", shrink: bool = True) -> None:
         ax.figure.set_size_inches(ax.figure.get_figwidth(), 1.4)
 
 
+def wrap_title(title: str, lang: str, width_in: float, fontsize: float = 12) -> str:
+    """``title`` broken into lines that fit ``width_in`` inches at ``fontsize`` points (no cut at the edge).
+
+    A Han character is about one em wide, a Latin letter about half; a margin is left for the axes.
+    Example: ``wrap_title("x" * 200, "en", 7.5).count("\\n") >= 2``.
+    """
+    import textwrap
+
+    em = width_in * 72 / fontsize * 0.8
+    width = max(10, int(em if lang == "zh" else em * 1.8))
+    return "\n".join(textwrap.wrap(title, width=width, break_long_words=True)) if len(title) > width else title
+
+
 # ---------------------------------------------------------------------- display
 #: palette entries this close to white are made exactly white (the page background)
 NEAR_WHITE = 250

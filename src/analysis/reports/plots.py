@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.assessment import VERDICTS, Assessment
 from analysis.reports.numbers import AMOUNT_UNITS, COUNT_UNITS, fmt_change, fmt_prob, fmt_value
-from analysis.reports.figures import BAND_COLOUR, _empty, _figure, figure_png, palette_png, show  # noqa: F401
+from analysis.reports.figures import BAND_COLOUR, _empty, _figure, figure_png, palette_png, show, wrap_title  # noqa: F401
 from analysis.reports.words import indicator_name, label, region_name, t, unit_name, verdict_label
 
 TARGET_COLOUR = "#d62728"
@@ -117,7 +117,8 @@ def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
     if a.outcome_value is not None and a.target_year is not None:
         ax.scatter([a.target_year], [a.outcome_value], marker="X", s=90, color="#2ca02c", zorder=6,
                    label=f"{label('outcome', lang)} {fmt_value(a.outcome_value, a.unit, lang)}")
-    ax.set_title(title, fontsize=10 if small else None)
+    ax.set_title(wrap_title(title, lang, ax.figure.get_figwidth() / (2 if small else 1), 10 if small else 12),
+                 fontsize=10 if small else None)
     ax.set_xlabel("" if small else label("year", lang))
     short = ind if len(ind) <= 32 else ind[:31] + "…"  # long English names would overflow the axis
     ax.set_ylabel(_unit_label("", a.unit, lang).strip("（）() ") if small else _unit_label(short, a.unit, lang))
