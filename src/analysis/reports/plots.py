@@ -16,7 +16,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.assessment import VERDICTS, Assessment
 from analysis.reports.numbers import AMOUNT_UNITS, COUNT_UNITS, fmt_change, fmt_prob, fmt_value
-from analysis.reports.figures import BAND_COLOUR, _empty, _figure, figure_png, palette_png, show, wrap_title  # noqa: F401
+from analysis.reports.figures import (BAND_COLOUR, _empty, _figure, figure_png, palette_png, show,  # noqa: F401
+                                     wrap_title)
 from analysis.reports.words import indicator_name, label, region_name, t, unit_name, verdict_label
 
 TARGET_COLOUR = "#d62728"
