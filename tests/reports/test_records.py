@@ -95,3 +95,13 @@ def test_shared_engine_gives_the_numbers_and_labels_of_a_fresh_one():
     alone = Engine(seed=0).assess(rows[1])  # before the fix its class was named after the first target
     assert _same(in_batch[1], alone)
     assert "fiscal_st_spending" in (alone.reference_class or "fiscal_st_spending")
+
+
+def test_target_reports_records_come_before_the_scorecards():
+    from types import SimpleNamespace
+
+    city = SimpleNamespace(kind="city", params={"region": "汕尾市", "seed": 0})
+    target = SimpleNamespace(kind="target", params={"target_id": "pinghu2013-new_product_output_share", "seed": 0})
+    items = records.wanted([city, target])
+    assert items[0] == ("pinghu2013-new_product_output_share", 0, None)
+    assert len(items) == 1 + len(views.region_targets("汕尾市")) and len(set(items)) == len(items)

@@ -79,15 +79,18 @@ def load_record(target_id: str, seed: int = 0, as_of: int | None = None) -> Any:
 
 
 def wanted(jobs: Iterable[Any], targets: Any = None) -> list[tuple[str, int, int | None]]:
-    """(target id, seed, as-of) of every assessment the given report jobs show, in job order.
+    """(target id, seed, as-of) of every assessment the given report jobs show.
 
     Target reports show their target; a city scorecard shows every registry target of its region.
+    The target reports' come first, in job order (each waits for one record), then the rest of the
+    scorecards' (a scorecard waits for about a hundred, mostly the same targets).
     """
     from analysis.reports.views import region_targets
 
     out: dict[tuple[str, int, int | None], None] = {}
     regions: dict[str, list[str]] = {}
-    for job in jobs:
+    jobs = list(jobs)
+    for job in [j for j in jobs if j.kind == "target"] + [j for j in jobs if j.kind != "target"]:
         p = job.params
         seed, as_of = int(p.get("seed") or 0), p.get("as_of")
         if job.kind == "target":
