@@ -17,6 +17,7 @@ Usage::
 
     python bench/bench_batch.py                     # all three (a few minutes)
     python bench/bench_batch.py --no-batch -n 4     # per-report part only
+    python bench/bench_batch.py --no-batch --repeat 3  # per-report part, median of 3 runs each
     python bench/bench_batch.py --sizes-of reports  # sizes of an existing batch only
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 BIN = Path(sys.executable).parent
 KIB = 1024
@@ -100,22 +102,34 @@ def sample_jobs(n: int) -> list[tuple[str, dict]]:
     return jobs
 
 
-def per_report_vs_floor(n: int, tmp: Path) -> None:
-    """Part 1: each sampled report's time against its floor, on one warm kernel."""
+def per_report_vs_floor(n: int, tmp: Path, repeat: int = 1) -> None:
+    """Part 1: each sampled report's time against its floor, on one warm kernel (median of ``repeat``)."""
     import nbformat
 
+    from analysis.reports.jobs import NOTEBOOK_OF
     from analysis.reports.kernels import KernelSession, shutdown_sessions
     from analysis.reports.params import validate_parameters
+    from analysis.reports.records import RECORDS_DIR, prepare_records, wanted
     from analysis.reports.render import (execute_notebook, export_html, prepare_for_html, provenance,
                                          render_report)
 
+    NOTEBOOK_KIND = {v: k for k, v in NOTEBOOK_OF.items()}
     session = KernelSession()
     empty = empty_notebook(tmp)
+    jobs = sample_jobs(n)
+    # as in a batch: the assessments are made once, before the notebooks run (outside the timing)
+    folder = tmp / "_work" / RECORDS_DIR
+    items = wanted([SimpleNamespace(kind=NOTEBOOK_KIND[nb], params=p) for nb, p in jobs])
+    t0 = time.perf_counter()
+    prepare_records(items, folder)
+    print(f"assessment records for the sampled reports: {len(items)} in {time.perf_counter() - t0:.1f} s "
+          "(one engine, in the batch process)")
+    session.records_dir = str(folder)
     try:
         km = session.acquire()  # start + warm-up, outside every timing
         session.release(True)
         rows = []
-        for notebook, params in sample_jobs(n):
+        for notebook, params in jobs * repeat:
             params = dict(validate_parameters(notebook, params))
             # the floor, on the same warm kernel: an empty notebook ...
             km = session.acquire()
@@ -137,7 +151,9 @@ def per_report_vs_floor(n: int, tmp: Path) -> None:
             floor = t_empty + t_export
             name = params.get("target_id") or params.get("region")
             rows.append((notebook, name, res.seconds, t_empty, t_export, floor, res.seconds / floor))
-        print(f"per report on one warm kernel (floor = empty notebook + export of the same HTML), s")
+        rows = _medians(rows, repeat)
+        print(f"per report on one warm kernel (floor = empty notebook + export of the same HTML), s"
+              f"{f', median of {repeat} runs' if repeat > 1 else ''}")
         print(f"{'report':52} {'report':>7} {'empty':>6} {'export':>7} {'floor':>6} {'ratio':>6}")
         for nb_name, name, rep, t_empty, t_export, floor, ratio in rows:
             print(f"{(nb_name[:6] + ' ' + str(name))[:52]:52} {rep:7.2f} {t_empty:6.2f} {t_export:7.2f} "
@@ -149,6 +165,20 @@ def per_report_vs_floor(n: int, tmp: Path) -> None:
     finally:
         session.shutdown()
         shutdown_sessions()
+
+
+def _medians(rows: list[tuple], repeat: int) -> list[tuple]:
+    """One row per report: the median of its ``repeat`` runs, column by column (ratio recomputed)."""
+    if repeat <= 1:
+        return rows
+    by_name: dict[tuple, list[tuple]] = {}
+    for r in rows:
+        by_name.setdefault((r[0], r[1]), []).append(r)
+    out = []
+    for (nb_name, name), runs in by_name.items():
+        rep, t_empty, t_export, floor = (statistics.median(r[i] for r in runs) for i in (2, 3, 4, 5))
+        out.append((nb_name, name, rep, t_empty, t_export, floor, rep / floor))
+    return out
 
 
 def full_batch(out: Path, workers: int) -> float:
@@ -168,19 +198,24 @@ def full_batch(out: Path, workers: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=6, help="target reports sampled for the per-report part (default 6)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each sampled report (median; default 1)")
     ap.add_argument("--workers", type=int, default=2, help="batch workers (default 2)")
     ap.add_argument("--no-batch", action="store_true", help="skip the full batch (and its sizes)")
     ap.add_argument("--no-floor", action="store_true", help="skip the per-report part")
     ap.add_argument("--out", default=None, help="keep the full batch here (default: a temporary folder)")
     ap.add_argument("--sizes-of", default=None, metavar="DIR", help="only print the sizes of the reports in DIR")
     args = ap.parse_args()
+    import os
+
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} cores (timings stretch with the load; compare ratios)")
     if args.sizes_of:
         print_sizes(Path(args.sizes_of))
         return
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmpdir:
         tmp = Path(tmpdir)
         if not args.no_floor:
-            per_report_vs_floor(args.n, tmp)
+            per_report_vs_floor(args.n, tmp, max(1, args.repeat))
         if not args.no_batch:
             out = Path(args.out) if args.out else tmp / "batch"
             full_batch(out, args.workers)

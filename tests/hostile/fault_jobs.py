@@ -7,6 +7,7 @@ multiprocessing hands ``sys.path`` to its children).
 * ``kill``: kill the worker process running it (every time);
 * ``kill_once``: kill the worker the first time (a marker file records it), succeed afterwards;
 * ``sigint``: send SIGINT to this process (run in-process: a real Ctrl-C);
+* ``sigint_parent``: send SIGINT to the batch process (run in a worker), then finish the report;
 * ``crash``: raise an ordinary exception.
 """
 from __future__ import annotations
@@ -28,6 +29,8 @@ def fake_report(job):
         os.kill(os.getpid(), signal.SIGKILL)
     if do == "sigint":
         os.kill(os.getpid(), signal.SIGINT)
+    if do == "sigint_parent":  # Ctrl-C reaches the batch process while this worker finishes its report
+        os.kill(os.getppid(), signal.SIGINT)
     if do == "crash":
         raise RuntimeError("stand-in job failed on purpose")
     summary = {"target_id": job.name, "verdict": "on_track", "p_meet": 0.9, "region": job.params.get("region", "")}

@@ -127,6 +127,16 @@ def _ctrl_c_case(tmp_path):
     FileLock(str(out / LOCK_NAME)).acquire(timeout=0)  # the lock was released
 
 
+def test_reports_finished_after_ctrl_c_are_in_that_index(tmp_path):
+    out = tmp_path / "reports"
+    jobs = stand_ins(out, ["sigint_parent", "ok"])  # the worker finishes its report after the batch got Ctrl-C
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(out, workers=2, progress=False, jobs=jobs, run=fake_report)
+    page = index_text(out)
+    assert Path(jobs[0].html).is_file()
+    assert "zq0" in page and "zq1" in page  # before: zq0 appeared only in the next batch's index
+
+
 def test_notebook_that_is_not_json_fails_naming_the_file(tmp_path, monkeypatch):
     bad = tmp_path / "target_feasibility.ipynb"
     bad.write_text('{"cells": [', encoding="utf-8")

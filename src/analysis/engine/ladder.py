@@ -21,7 +21,7 @@ Example:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -93,12 +93,19 @@ def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide
         f"{'every log-scale (count and amount)' if eng.log_scale(indicator) else 'every points-scale (share and rate)'}"
         f" indicator ({len(inds)})" if wide else f"family of {indicator} ({len(inds)} indicators)")
 
+    def labelled(comp: dict) -> str:
+        return f"{rung}: {what}, every level with level and size as covariates ({composition_text(comp)})"
+
     def make():
         comp = composition(ch)
-        label = f"{rung}: {what}, every level with level and size as covariates ({composition_text(comp)})"
-        fit = family.fit_family(ch, label)
-        return None if fit is None else Rung(rung, label, comp, family=fit)
-    return eng.cached(("rung", rung, inds, as_of, level), make)
+        fit = family.fit_family(ch, labelled(comp))
+        return None if fit is None else Rung(rung, labelled(comp), comp, family=fit)
+    fitted = eng.cached(("rung", rung, inds, as_of, level), make)
+    # the fit is shared by the family; the label names this target's indicator (else it would name
+    # whichever indicator of the family was assessed first, and depend on the order of targets)
+    if fitted is None or fitted.label == labelled(fitted.composition):
+        return fitted
+    return replace(fitted, label=labelled(fitted.composition))
 
 
 def choose(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:

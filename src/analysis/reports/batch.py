@@ -44,6 +44,7 @@ from analysis.reports.jobs import (  # noqa: F401 - re-exported: the batch API i
     store_sidecar,
 )
 from analysis.reports.paths import relative_href
+from analysis.reports.records import DONE_MARK, RECORDS_DIR, prepare_records, wanted
 from analysis.reports.runner import default_workers, run_jobs, start_pool  # noqa: F401
 
 LOCK_NAME = ".batch.lock"
@@ -138,6 +139,7 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
     done: list[JobResult] = []
     ran: list[JobResult] = []
     interrupted = False
+    sharing = None
     try:
         if jobs is None:
             jobs = plan_jobs(out, lang=lang, seed=seed, limit=limit, target_ids=target_ids, cities=cities,
@@ -149,13 +151,20 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
         for job in valid:
             hit = None if force else cached_result(job)
             (done.append(hit) if hit else todo.append(job))
-        run_jobs(plan_order(todo), workers=n_workers, scheduler=scheduler, progress=progress, pool=pool, sink=ran, fn=run)
+        todo = plan_order(todo)
+        if run is run_job:
+            sharing = share_assessments(todo, force)
+        run_jobs(todo, workers=n_workers, scheduler=scheduler, progress=progress, pool=pool, sink=ran, fn=run)
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if sharing is not None:
+            sharing.stop(now=interrupted)
         if pool is not None:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
+            _shutdown(pool, interrupted)
     done += ran
+    if interrupted:  # reports the workers finished after Ctrl-C belong in this index too
+        done += finished_since(jobs or [], done)
     order = {id(j): i for i, j in enumerate(jobs or [])}
     done.sort(key=lambda r: order.get(id(r.job), 0))
     index, index_error = None, None
@@ -172,6 +181,92 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
               f"{index_error or f'index of them written to {index}'}", file=sys.stderr)
         raise KeyboardInterrupt
     return batch
+
+
+def _shutdown(pool: Any, interrupted: bool) -> None:
+    """Shut the pool down; after Ctrl-C, queued reports are dropped and running ones may finish.
+
+    A second Ctrl-C stops the wait (those reports then appear in the next index).
+    """
+    if interrupted:
+        import sys
+
+        print("interrupted: letting the running reports finish (Ctrl-C again to stop at once)", file=sys.stderr)
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def finished_since(jobs: Sequence[Job], known: Sequence[JobResult]) -> list[JobResult]:
+    """Jobs not in ``known`` whose report was nevertheless finished (sidecar with this job's key, HTML present).
+
+    After Ctrl-C the workers may complete the reports they were running; their sidecars say so.
+    Example: ``finished_since(planned, results_so_far)`` after an interrupted batch.
+    """
+    seen = {id(r.job) for r in known}
+    out = []
+    for job in jobs:
+        if id(job) in seen or not job.key:
+            continue
+        hit = cached_result(job)
+        if hit is not None:
+            hit.skipped = False
+            out.append(hit)
+    return out
+
+
+class SharedAssessments:
+    """Every target the jobs show, assessed once in this process (a thread) while the workers start.
+
+    Records go to ``<out>/_work/records`` (:mod:`analysis.reports.records`) in the order the jobs
+    run, so the first reports (the backtest, the panels) overlap with the engine's start; a report
+    whose records are not written yet waits for them (:func:`~analysis.reports.records.wait_for_records`).
+    A failure here only means the notebooks assess for themselves, as they do standalone.
+    """
+
+    def __init__(self, items: list, folder: Path, force: bool):
+        import threading
+
+        self.folder, self.counts = folder, {}
+        self._stop = threading.Event()
+        folder.mkdir(parents=True, exist_ok=True)
+        if force:  # all redone: records of older data or code go too
+            for old in folder.glob("*.pkl"):
+                old.unlink(missing_ok=True)
+        (folder / DONE_MARK).unlink(missing_ok=True)  # before any job runs: workers wait for this batch's records
+        self._thread = threading.Thread(target=self._run, args=(items, force), daemon=True, name="assessments")
+        self._thread.start()
+
+    def _run(self, items: list, force: bool) -> None:
+        try:
+            self.counts = prepare_records(items, self.folder, force=force, stop=self._stop)
+        except Exception:  # noqa: BLE001 - e.g. a registry that does not load: every notebook says why
+            pass
+        finally:
+            try:
+                (self.folder / DONE_MARK).write_text("done\n", encoding="utf-8")
+            except OSError:  # disk full: the workers stop waiting at their timeout
+                pass
+
+    def stop(self, now: bool = False) -> None:
+        """Wait for the thread; ``now`` (after Ctrl-C) makes it stop between two targets first."""
+        if now:
+            self._stop.set()
+        self._thread.join(timeout=600)
+
+
+def share_assessments(jobs: Sequence[Job], force: bool = False) -> SharedAssessments | None:
+    """Start assessing every target ``jobs`` show (see :class:`SharedAssessments`); ``None`` if none."""
+    from analysis.reports.jobs import _log_dir
+
+    try:
+        items = wanted(jobs)
+    except Exception:  # noqa: BLE001 - a registry that does not load: the notebooks say why
+        return None
+    if not items:
+        return None
+    return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force)
 
 
 def _registry_rows() -> dict[str, dict[str, Any]]:

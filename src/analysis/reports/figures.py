@@ -32,6 +32,19 @@ def _empty(ax, lang: str, title: str = "", shrink: bool = True) -> None:
         ax.figure.set_size_inches(ax.figure.get_figwidth(), 1.4)
 
 
+def wrap_title(title: str, lang: str, width_in: float, fontsize: float = 12) -> str:
+    """``title`` broken into lines that fit ``width_in`` inches at ``fontsize`` points (no cut at the edge).
+
+    A Han character is about one em wide, a Latin letter about half; a margin is left for the axes.
+    Example: ``wrap_title("x" * 200, "en", 7.5).count("\\n") >= 2``.
+    """
+    import textwrap
+
+    em = width_in * 72 / fontsize * 0.8
+    width = max(10, int(em if lang == "zh" else em * 1.8))
+    return "\n".join(textwrap.wrap(title, width=width, break_long_words=True)) if len(title) > width else title
+
+
 # ---------------------------------------------------------------------- display
 #: palette entries this close to white are made exactly white (the page background)
 NEAR_WHITE = 250
@@ -83,8 +96,17 @@ def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     return palette_png(ImageOps.expand(img.convert("RGB"), border=round(0.065 * fig.dpi), fill="white"))
 
 
-def show(fig: Figure, alt: str = "") -> None:
-    """Display a figure in a notebook as an embedded PNG with alternative text (for the HTML report)."""
-    from IPython.display import Image, display
+def show(fig: Figure, alt: str = "", caption: str = "") -> None:
+    """Display a figure in a notebook as an embedded PNG with alternative text (for the HTML report).
+
+    ``caption`` (plain text, escaped) is shown under the chart: the place for long labels such as
+    a reference class, which a chart title would cut at the edge.
+    Example: ``show(peer_distribution(a), caption=peer_caption(a))``.
+    """
+    import html
+
+    from IPython.display import HTML, Image, display
 
     display(Image(data=figure_png(fig), format="png", metadata={"alt": alt or (fig.axes[0].get_title() if fig.axes else "")}))
+    if caption:
+        display(HTML(f'<p class="chart-caption">{html.escape(caption)}</p>'))

@@ -172,9 +172,20 @@ def run_job(job: Job) -> JobResult:
     """Build one report (in whatever process runs this) and store its sidecar JSON."""
     from analysis.reports import kernels
 
+    from analysis.reports.records import RECORDS_DIR
+
     log_dir = _log_dir([job])  # <out>/_work
     session = (kernels.KernelSession(warmup="", max_uses=1, log_path=str(Path(log_dir) / kernels.LOG_NAME))
                if job.fresh_kernel else kernels.thread_session(log_dir=log_dir))
+    records = Path(log_dir) / RECORDS_DIR
+    session.records_dir = str(records) if records.is_dir() else None
+    if session.records_dir:  # the batch may still be writing this report's assessments
+        from analysis.reports.records import wait_for_records, wanted
+
+        try:
+            wait_for_records(wanted([job]), records, timeout=job.timeout or 600)
+        except Exception:  # noqa: BLE001 - without its records the notebook assesses by itself
+            pass
     res: RenderResult = render_report(job.notebook, job.params, job.html, work_dir=Path(job.ipynb).parent,
                                       validate=job.validate, session=session, timeout=job.timeout)
     if job.fresh_kernel:

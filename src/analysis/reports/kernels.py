@@ -38,19 +38,17 @@ def default_max_uses() -> int:
     except ValueError:
         raise ValueError(f"${ENV_MAX_USES}={raw!r} is not a whole number of notebooks") from None
 
-#: run once in a new kernel: heavy imports and the data, so notebooks start warm; then a reset, so
-#: the first notebook sees an empty namespace like the others
+#: run once in a new kernel: heavy imports and the registry, so notebooks start warm; then a reset, so
+#: the first notebook sees an empty namespace like the others. No engine: a batch hands the kernels
+#: their assessments (:mod:`analysis.reports.records`); a kernel builds one only for a target
+#: without a record
 WARMUP = """
 __import__('analysis.reports.kernels', fromlist=['_']).remember_kernel_state()
 import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrative, analysis.reports.params
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
 __import__('analysis.reports.kernels', fromlist=['_']).cache_registry()
-try:
-    from analysis.assess import get_engine
-    get_engine(0)
-except Exception:  # engine or data missing: the notebook will report it
-    pass
+import analysis.reports.views, analysis.reports.records
 __import__('analysis.reports.kernels', fromlist=['_']).reset_kernel_state()
 """
 
@@ -164,6 +162,8 @@ class KernelSession:
         self._pending: str | None = None  # msg_id of a warm-up/reset request not yet answered
         self.uses = 0
         self.starts = 0
+        self.records_dir: str | None = None  # where the notebooks find their assessments (batch)
+        self._told_records: str | None = None  # what this kernel was last told
 
     # -------------------------------------------------------------- lifecycle
     def prestart(self) -> None:
@@ -187,8 +187,17 @@ class KernelSession:
             except Exception:
                 self.shutdown()
                 raise
+        if self.records_dir or self._told_records:  # every notebook: the fingerprints are taken afresh
+            self._tell_records()
         self.uses += 1
         return self.km
+
+    def _tell_records(self) -> None:
+        """Tell the kernel where this batch's assessment records are (one silent request)."""
+        code = f"__import__('analysis.reports.records', fromlist=['_']).use_dir({self.records_dir!r})"
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self._wait_reply(msg_id, timeout=self.warmup_timeout)
+        self._told_records = self.records_dir
 
     def release(self, ok: bool) -> None:
         """After a notebook: queue a reset (it runs while the caller exports HTML), or shut down."""
@@ -210,6 +219,7 @@ class KernelSession:
     def shutdown(self) -> None:
         """Stop the kernel (if any)."""
         km, kc, self.km, self.kc, self.uses, self._pending = self.km, self.kc, None, None, 0, None
+        self._told_records = None
         if km is None:
             return
         from jupyter_core.utils import run_sync

@@ -25,8 +25,8 @@ from analysis.reports.numbers import (COUNT_UNITS, fmt_annual_change, fmt_change
 from analysis.reports.prose import (backtest_note, goal_blocks, headline, is_masked, method_note, missing_sentence,  # noqa: F401
                                     note_texts, notes_list, panel_intro, reproducibility_block, target_block,
                                     verdict_badge)
-from analysis.reports.tables import (column_label, document_titles, frame_html, levels_table,  # noqa: F401
-                                     probability_table, record_scale, requirements_table, scorecard_table,
+from analysis.reports.tables import (column_label, document_titles, frame_html, level_grid_html,  # noqa: F401
+                                     levels_table, probability_table, record_scale, requirements_table, scorecard_table,
                                      source_link, sources_table, verdict_counts)
 from analysis.reports.words import (HEADINGS, LABELS, LANGS, check_lang, eurostat_label, heading,  # noqa: F401
                                     indicator_name, label, model_name, reference_class_label, region_name, t,

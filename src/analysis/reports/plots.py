@@ -16,7 +16,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.assessment import VERDICTS, Assessment
 from analysis.reports.numbers import AMOUNT_UNITS, COUNT_UNITS, fmt_change, fmt_prob, fmt_value
-from analysis.reports.figures import BAND_COLOUR, _empty, _figure, figure_png, palette_png, show  # noqa: F401
+from analysis.reports.figures import (BAND_COLOUR, _empty, _figure, figure_png, palette_png, show,  # noqa: F401
+                                     wrap_title)
 from analysis.reports.words import indicator_name, label, region_name, t, unit_name, verdict_label
 
 TARGET_COLOUR = "#d62728"
@@ -117,7 +118,8 @@ def draw_fan(ax, a: Assessment, lang: str = "zh", small: bool = False) -> None:
     if a.outcome_value is not None and a.target_year is not None:
         ax.scatter([a.target_year], [a.outcome_value], marker="X", s=90, color="#2ca02c", zorder=6,
                    label=f"{label('outcome', lang)} {fmt_value(a.outcome_value, a.unit, lang)}")
-    ax.set_title(title, fontsize=10 if small else None)
+    ax.set_title(wrap_title(title, lang, ax.figure.get_figwidth() / (2 if small else 1), 10 if small else 12),
+                 fontsize=10 if small else None)
     ax.set_xlabel("" if small else label("year", lang))
     short = ind if len(ind) <= 32 else ind[:31] + "…"  # long English names would overflow the axis
     ax.set_ylabel(_unit_label("", a.unit, lang).strip("（）() ") if small else _unit_label(short, a.unit, lang))
@@ -176,12 +178,20 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
     key = "peer_x_log" if a.scale == "log" else "peer_x_points"
     ax.set_xlabel(label(key, lang, h=h))
     ax.set_ylabel(label("peer_count", lang))
-    from analysis.reports.words import reference_class_label
-
-    ax.set_title(title + (f" · {reference_class_label(a.reference_class, lang)}" if a.reference_class else ""), fontsize=10)
+    ax.set_title(title, fontsize=10)  # the class is long: it goes under the chart (peer_caption)
     if req is not None:
         ax.legend(loc="upper left", fontsize=8)
     return fig
+
+
+def peer_caption(a: Assessment, lang: str = "zh") -> str:
+    """The peer chart's caption: the reference class it draws (``""`` without one).
+
+    Example: ``peer_caption(a, "en")`` starts with ``"rung B: same indicator"``.
+    """
+    from analysis.reports.words import reference_class_label
+
+    return reference_class_label(a.reference_class, lang) if a.reference_class else ""
 
 
 def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -237,23 +238,40 @@ def strip_remote_resources(page: str) -> str:
     return _REMOTE_LINK.sub("", page)
 
 
+_EXPORTERS = threading.local()
+
+
+def html_exporter() -> Any:
+    """This thread's nbconvert ``HTMLExporter`` for the reports' template, made once.
+
+    A new exporter compiles its ~55 Jinja templates again (about three quarters of an export's
+    time); one kept per thread (a batch worker exports many pages) gives the same pages.
+    Example: ``html_exporter() is html_exporter()`` within one thread.
+    """
+    exporter = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        exporter = HTMLExporter(
+            template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+            # no Pygments CSS (~5 KB): the reports show no code
+            config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
+        )
+        exporter.log.setLevel("ERROR")
+        _EXPORTERS.exporter = exporter
+    return exporter
+
+
 def export_html(nb: Any, lang: str = "zh", title: str = "", embed_font: bool = True) -> str:
     """HTML of an executed notebook: outputs only, ``<html lang=...>``, no remote scripts.
 
     ``embed_font`` adds a subset of the CJK font (only the characters the page uses, a few KB)
     so the page shows Chinese even where no CJK font is installed.
     """
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        # no Pygments CSS (~5 KB): the reports show no code
-        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
-    )
+    exporter = html_exporter()
     exporter.language_code = lang
-    exporter.log.setLevel("ERROR")
     nb = copy.copy(nb)
     nb.metadata = copy.deepcopy(nb.metadata)
     if title:

@@ -39,6 +39,7 @@ COLUMN_LABELS: dict[str, str] = {
     "all": "all indicators", "no_change": "no change", "drift": "drift", "pooled": "pooled (mixed model)",
     "peers": "peers (reference class)", "own": "own trend (drift)", "ets": "exponential smoothing",
     "rung": "rung", "family": "shrinkage model of the ladder (rungs B, C)",
+    "level": "level", "regions": "regions", "region_years": "region-years with a value",
 }
 
 
@@ -246,3 +247,27 @@ def verdict_counts(results: pd.DataFrame, lang: str = "zh") -> str:
         counts[g["verdict"]] = counts.get(g["verdict"], 0) + 1
     total = t("{n} goals ({rows} rows in the document): ", lang, n=len(goals), rows=len(results))
     return total + " ".join(f"{verdict_badge(v, lang)} {counts[v]}" for v in VERDICTS if v in counts)
+
+
+def level_grid_html(grid: pd.DataFrame, lang: str = "zh") -> str:
+    """The levels × years coverage grid of one indicator as an HTML table (``·`` where no region has a value).
+
+    ``grid`` is :func:`analysis.data.coverage.level_year_grid` for one indicator: one row per level,
+    a column per year, then ``regions`` and ``region_years``. It shows how many peers each level
+    offers in each year, which is what the outside view stands on.
+    Example: ``level_grid_html(level_year_grid(["hte_count"]), "en")`` starts with ``<p>``.
+    """
+    if grid.empty:
+        return f"<p>{html.escape(t('no data available', lang))}</p>"
+    frame = grid.reset_index().drop(columns=["indicator"], errors="ignore")
+    cols = [str(c) for c in frame.columns]
+    heads = "".join(f"<th>{html.escape(column_label(c, lang))}</th>" for c in cols)
+    def cell(col: str, v: Any) -> str:
+        if col == "level":
+            return html.escape(t(str(v), lang))
+        return "·" if col not in ("regions", "region_years") and v == 0 else html.escape(str(v))
+    rows = "".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(cols, row)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    intro = t("Regions with a value, by level and year (every level, not only the panel's):", lang)
+    return (f"<p>{html.escape(intro)}</p><table class='frame level-grid'><thead><tr>{heads}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")

@@ -18,17 +18,35 @@ def region_targets(region: str, targets: pd.DataFrame | None = None) -> pd.DataF
     return reg[reg["region"] == region].reset_index(drop=True)
 
 
+def target_assessment(target_id: str, seed: int = 0, as_of: int | None = None) -> Assessment:
+    """The Assessment of one registry target: the batch's stored record, else assessed here.
+
+    In a batch the target was assessed once, before the notebooks ran
+    (:mod:`analysis.reports.records`); standalone (JupyterLab, ``analysis report``) there is no
+    record and the target is assessed now, with the same engine code and the same numbers.
+    Example: ``target_assessment("shanwei2022-p-hte_count").verdict``.
+    """
+    from analysis.assess import assess_target
+    from analysis.reports.records import load_record
+
+    stored = load_record(target_id, seed, as_of)
+    return stored if stored is not None else assess_target(target_id, seed=seed, as_of=as_of)
+
+
 def assess_rows(rows: pd.DataFrame, seed: int = 0, as_of: int | None = None) -> tuple[pd.DataFrame, list[Assessment]]:
     """Assess registry rows one by one: a record table (one row per target) and the Assessments.
 
+    Each row's stored batch record is used when there is one (see :func:`target_assessment`).
     A target that raises is kept in the table with verdict ``error`` and the reason in ``notes``.
     """
     from analysis.assess import assess_one
+    from analysis.reports.records import load_record
 
     records, assessments = [], []
     for row in rows.to_dict(orient="records"):
         try:
-            a = assess_one(row, seed=seed, as_of=as_of)
+            a = load_record(str(row.get("target_id")), seed, as_of)
+            a = a if a is not None else assess_one(row, seed=seed, as_of=as_of)
         except Exception as err:  # noqa: BLE001 - one bad target must not sink the scorecard
             a = Assessment(target_id=str(row.get("target_id")), region=str(row.get("region")),
                            indicator=str(row.get("indicator") or ""), indicator_zh=str(row.get("indicator_zh") or ""),
@@ -49,6 +67,20 @@ def city_summary(region: str, results: pd.DataFrame) -> dict[str, Any]:
     counts = Counter(g["verdict"] for g in goals)
     return {"region": region, "n_targets": len(goals), "n_rows": int(len(results)), "counts": dict(counts),
             "target_ids": results["target_id"].tolist() if not results.empty else []}
+
+
+def indicator_panel(series: pd.DataFrame, indicator: str, level: str | None = None) -> pd.DataFrame:
+    """``load_panel(indicator=…, level=…)`` from already loaded series (the pick rule is per region-year).
+
+    Lets a notebook read and check the series files once for its panel and its coverage tables.
+    Example: ``indicator_panel(load_series(), "hte_count", "city")``.
+    """
+    from analysis.data.loaders import pick_observations
+
+    s = series[series["indicator"] == indicator]
+    if level is not None:
+        s = s[s["level"] == level]
+    return pick_observations(s).reset_index(drop=True)
 
 
 def latest_levels(panel: pd.DataFrame) -> pd.DataFrame:
