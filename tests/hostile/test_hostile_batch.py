@@ -104,18 +104,17 @@ def test_second_concurrent_batch_is_refused(tmp_path):
     assert not (out / "index.html").exists() and not (out / "targets").exists()
 
 
-def test_ctrl_c_leaves_the_index_of_finished_reports(tmp_path):
+@pytest.fixture
+def ctrl_c_enabled():
+    """A shell's background job (``cmd &``) starts with SIGINT ignored: Ctrl-C must mean Ctrl-C here."""
     import signal
 
-    # a shell's background job (``cmd &``) starts with SIGINT ignored: Ctrl-C must mean Ctrl-C here
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        _ctrl_c_case(tmp_path)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
-def _ctrl_c_case(tmp_path):
+def test_ctrl_c_leaves_the_index_of_finished_reports(tmp_path, ctrl_c_enabled):
     out = tmp_path / "reports"
     jobs = stand_ins(out, ["ok", "ok", "sigint", "ok"])
     with pytest.raises(KeyboardInterrupt):
@@ -127,7 +126,7 @@ def _ctrl_c_case(tmp_path):
     FileLock(str(out / LOCK_NAME)).acquire(timeout=0)  # the lock was released
 
 
-def test_reports_finished_after_ctrl_c_are_in_that_index(tmp_path):
+def test_reports_finished_after_ctrl_c_are_in_that_index(tmp_path, ctrl_c_enabled):
     out = tmp_path / "reports"
     jobs = stand_ins(out, ["sigint_parent", "ok"])  # the worker finishes its report after the batch got Ctrl-C
     with pytest.raises(KeyboardInterrupt):
