@@ -29,6 +29,7 @@ from analysis.models.scale import ScalePrior
 
 MIN_REGIONS = 5
 HETERO = True
+MOMENTUM = False
 OLS_METHOD = "OLS (region variance at zero or MixedLM did not converge: no region effects)"
 MIN_CHANGES = 20
 RECENT_YEARS = 5
@@ -58,6 +59,10 @@ class PooledFit:
     resid_sd: dict = field(default_factory=dict)   # region -> posterior residual sd σ̃_i
     resid_df: dict = field(default_factory=dict)   # region -> its posterior df ν₀ + n_i
     scale_prior: ScalePrior | None = None          # σ_i² prior for regions the fit has not seen
+    phi: float = 0.0                               # momentum: weight of the previous annual change
+    phi_se: float = 0.0
+    momentum_mean: float = 0.0
+    last_rate: dict = field(default_factory=dict)  # region -> (end year, last annual change)
 
     def residual_scale(self, region: str, y0: float) -> tuple[float, float]:
         """(sd, df) of the region's residuals: its posterior, or the prior at its size if unseen."""
@@ -89,11 +94,18 @@ class PooledFit:
         sd = sc[:, 0][None, :] * np.sqrt(nu[None, :] / rng.chisquare(nu[None, :], size=(n, R)))
         out = np.empty((n, R, h))
         y = np.broadcast_to(y0, (n, R)).copy()
+        phi = self.phi + self.phi_se * rng.standard_normal((n, 1)) if self.phi_se > 0 else self.phi
+        end = max((v[0] for v in self.last_rate.values()), default=0)
+        prev = np.array([self.last_rate[r][1] if r in self.last_rate and self.last_rate[r][0] == end
+                         else self.momentum_mean for r in regions])
+        prev = np.broadcast_to(prev, (n, R))
         for s in range(h):
             # common to all regions; Student t with (years − 1) df: σ_δ is estimated from few years
             delta = dbar + self.sigma_delta * rng.standard_t(self.delta_df, size=(n, 1))
             eps = sd * rng.choice(self.resid, size=(n, R))
-            y = y + delta + beta * (y - self.y_mean) + u + eps
+            step = delta + beta * (y - self.y_mean) + phi * (prev - self.momentum_mean) + u + eps
+            y = y + step
+            prev = step
             out[:, :, s] = y
         return out
 
@@ -150,17 +162,45 @@ def _region_scales(e: np.ndarray, codes: np.ndarray, ybar: np.ndarray, sigma2: f
     return post / sigma2, prior.nu0 + n, prior
 
 
-def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool = HETERO) -> PooledFit | None:
+def _previous_rates(changes: pd.DataFrame) -> tuple[np.ndarray, dict]:
+    """Each change's preceding annual rate of the same region (NaN if none adjoins it), and each
+    region's last rate with the year it ends (the momentum a forecast starts from)."""
+    reg = changes["region"].to_numpy()
+    s, e = changes["start_year"].to_numpy(int), changes["end_year"].to_numpy(int)
+    rate = changes["dy"].to_numpy(float) / changes["dt"].to_numpy(float)
+    order = np.lexsort((s, reg))
+    prev = np.full(len(rate), np.nan)
+    o = order
+    adj = (reg[o][1:] == reg[o][:-1]) & (s[o][1:] == e[o][:-1])
+    prev[o[1:][adj]] = rate[o[:-1][adj]]
+    last = {}
+    for r, yr, v in zip(reg[o], e[o], rate[o]):
+        last[r] = (int(yr), float(v))
+    return prev, last
+
+
+def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool | None = None,
+               momentum: bool | None = None) -> PooledFit | None:
     """Fit the pooled model on consecutive changes of a reference class (None if too little data).
 
     ``hetero``: region-specific residual scales (empirical Bayes, :mod:`analysis.models.scale`)
     and a second fit weighted by them; else one residual scale for every region.
     """
+    hetero = HETERO if hetero is None else hetero
+    momentum = MOMENTUM if momentum is None else momentum
     if changes.empty or changes["region"].nunique() < MIN_REGIONS or len(changes) < MIN_CHANGES:
         return None
     endog, X, Z, years, y_mean = design(changes)
     keep = X[:, 1:].sum(axis=0) > 0
     X = np.column_stack([X[:, 0], X[:, 1:][:, keep]])
+    m_mean, last_rate = 0.0, {}
+    if momentum:
+        prev, last_rate = _previous_rates(changes)
+        has = np.isfinite(prev)
+        m_mean = float(prev[has].mean()) if has.any() else 0.0
+        X = np.column_stack([X[:, 0], np.sqrt(changes["dt"].to_numpy(float)) * np.where(has, prev - m_mean, 0.0),
+                             X[:, 1:]])
+    nc = 2 if momentum else 1
     years = [y for y, k in zip(years, keep) if k]
     groups = changes["region"].to_numpy()
     labels, codes = np.unique(groups, return_inverse=True)
@@ -179,13 +219,14 @@ def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool = HETER
         prior = scale.ScalePrior(prior.a - np.log(sigma2) + np.log(sigma2w), prior.b, prior.nu0, prior.centre)
         sigma2 = sigma2w
     beta, beta_se = float(fe[0]), float(np.sqrt(max(cov[0, 0], 0)))
-    deltas = pd.Series(fe[1:], index=years)
+    phi, phi_se = (float(fe[1]), float(np.sqrt(max(cov[1, 1], 0)))) if momentum else (0.0, 0.0)
+    deltas = pd.Series(fe[nc:], index=years)
     recent = np.arange(len(years))[-RECENT_YEARS:]
     wt = np.zeros(len(fe))
-    wt[1 + recent] = 1.0 / len(recent)
+    wt[nc + recent] = 1.0 / len(recent)
     delta_bar = float(wt @ fe)
     delta_bar_se = float(np.sqrt(max(wt @ cov @ wt, 0)))
-    se_d = np.sqrt(np.clip(np.diag(cov)[1:], 0, None))
+    se_d = np.sqrt(np.clip(np.diag(cov)[nc:], 0, None))
     var_d = float(np.var(deltas.to_numpy(), ddof=1) - np.mean(se_d ** 2)) if len(deltas) > 2 else 0.0
     sigma_delta = float(np.sqrt(max(var_d, 0.0)))
     # the future mean shock is estimated from K random year effects: add σ_δ²/K to its variance
@@ -203,7 +244,7 @@ def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool = HETER
         delta_df=delta_df, sigma=float(np.sqrt(sigma2)), tau=float(np.sqrt(max(tau2, 0))), u_hat=u_hat, u_var=u_var,
         resid=resid, n_regions=int(labels.size), n_changes=int(len(changes)), method=method,
         resid_sd=dict(zip(labels.tolist(), sd.tolist())), resid_df=dict(zip(labels.tolist(), df_g.tolist())),
-        scale_prior=prior,
+        scale_prior=prior, phi=phi, phi_se=phi_se, momentum_mean=m_mean, last_rate=last_rate,
     )
 
 
