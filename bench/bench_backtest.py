@@ -3,7 +3,7 @@
 Each measurement is a fresh process (data loading included, as a user runs it); the median of
 ``--repeat`` runs is printed. With ``--against DIR`` (a checkout with its own ``.venv``, e.g. main)
 the same commands run there in the same session and the ratio is printed; without it, the ratio is
-taken against the figures stored in ``bench/backtest_baseline.json`` (main at ede6f31).
+taken against the figures stored in ``bench/backtest_baseline.json`` (main at ede6f31, CPU seconds).
 
 Usage:
     python bench/bench_backtest.py                       # rungs A, B, C and all; bundled and extra
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,16 +31,22 @@ RUNGS = {"A": ["--rung", "A"], "B": ["--rung", "B"], "C": ["--rung", "C"], "all"
 
 
 def run_once(checkout: Path, rung: str, data: str) -> float:
-    """Seconds of one ``analysis backtest --format csv`` process in ``checkout``."""
+    """Seconds of one ``analysis backtest --format csv`` process in ``checkout``: CPU seconds
+    (user + system of the child; on a shared machine wall time mostly measures the others' load),
+    or wall seconds with ``BENCH_WALL=1``."""
     env = dict(os.environ)
     env.pop("ANALYSIS_DATA_PATH", None)
     if data == "extra":
         env["ANALYSIS_DATA_PATH"] = EXTRA
     exe = checkout / ".venv" / "bin" / "analysis"
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([str(exe), "backtest", "--format", "csv", *RUNGS[rung]], cwd=checkout, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall if os.environ.get("BENCH_WALL") else cpu
 
 
 def median_of(checkout: Path, rung: str, data: str, repeat: int) -> float:

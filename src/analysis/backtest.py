@@ -18,6 +18,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from analysis.models import own, peers
 from analysis import backtest_scores as bs
@@ -63,6 +64,15 @@ def _drift_stats(ch: pd.DataFrame, regions: np.ndarray) -> tuple[np.ndarray, ...
     return m, T, mu, sd_own, sd_nc
 
 
+_PEER_Z = special.ndtri(peers.TAUS)
+
+
+def _peer_draws(fit, y0: float, rng: np.random.Generator, n: int) -> np.ndarray:
+    """The draws of :func:`analysis.models.peers.peer_forecast` (same rng use), without its
+    per-call normal quantiles."""
+    return y0 + peers._extrapolate(rng.standard_normal(n), _PEER_Z, fit.quantiles_at(y0))
+
+
 def _origin_cases(eng, ind: str, origin: int, cut: pd.DataFrame, obs_lookup: dict, horizons, seed: int,
                   n_draws: int, with_ets: bool) -> list[dict]:
     """Forecasts of every region at one (indicator, origin): per model, the case keys and what to score.
@@ -105,7 +115,7 @@ def _origin_cases(eng, ind: str, origin: int, cut: pd.DataFrame, obs_lookup: dic
                 out.append({
                     "region": region, "horizon": h, "y0": y0, "obs": obs_lookup[(region, origin + h)],
                     "pooled": paths[:, j, h - 1],
-                    "peers": peers.peer_forecast(pf, y0, np.random.default_rng(key + [h]), n_draws).draws,
+                    "peers": _peer_draws(pf, y0, np.random.default_rng(key + [h]), n_draws),
                     "own": (y0 + mu[k] * steps, sd_own[k] * np.sqrt(steps + steps ** 2 / T[k]), m[k] - 1),
                     "no_change": (y0, sd_nc[k] * np.sqrt(steps), np.inf),
                     "drift": (y0 + mu[k] * steps, sd_own[k] * np.sqrt(steps), np.inf),

@@ -80,6 +80,24 @@ def _solve(gamma: float, sums, n: int, p: int):
     return crit, beta, A, rss
 
 
+def _grid_criterion(gammas: np.ndarray, sums, n: int, p: int) -> np.ndarray:
+    """The criterion at many γ at once (stacked p×p systems); 1e300 where singular."""
+    Xz, zy, s, XtX, Xty, yty = sums
+    c = gammas[:, None] / (1.0 + gammas[:, None] * s[None, :])           # (K, G)
+    A = XtX[None] - np.einsum("kg,gi,gj->kij", c, Xz, Xz)
+    b = Xty[None] - (c * zy[None, :]) @ Xz
+    sign, logdet = np.linalg.slogdet(A)
+    ok = sign > 0
+    beta = np.zeros_like(b)
+    if ok.any():
+        beta[ok] = np.linalg.solve(A[ok], b[ok][..., None])[..., 0]
+    rss = yty - (c * zy * zy).sum(axis=1) - (b * beta).sum(axis=1)
+    ok &= rss > 0
+    out = np.full(len(gammas), 1e300)
+    out[ok] = (n - p) * np.log(rss[ok]) + np.log1p(gammas[ok, None] * s[None, :]).sum(axis=1) + logdet[ok]
+    return out
+
+
 def fit_reml(endog: np.ndarray, X: np.ndarray, z: np.ndarray, groups: np.ndarray) -> RemlFit | None:
     """REML fit of y = Xβ + z·u_g + ε (None if X is rank-deficient or there is no residual df)."""
     endog, X, z = np.asarray(endog, float), np.asarray(X, float), np.asarray(z, float).ravel()
@@ -94,7 +112,7 @@ def fit_reml(endog: np.ndarray, X: np.ndarray, z: np.ndarray, groups: np.ndarray
         return c if np.isfinite(c) else 1e300   # singular at this γ: never the optimum
 
     grid = np.linspace(*LOG_GAMMA_BOUNDS, 57)
-    vals = np.array([crit(g) for g in grid])
+    vals = _grid_criterion(np.exp(grid), sums, n, p)
     if not (vals < 1e300).any():
         return None
     k = int(np.argmin(vals))

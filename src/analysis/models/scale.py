@@ -69,14 +69,14 @@ def fit_prior(ss: np.ndarray, n: np.ndarray, ybar: np.ndarray, trend: bool = Tru
 
     def nll(theta: np.ndarray) -> float:
         a, b, lnu = theta[0], (theta[1] if use_b else 0.0), theta[-1]
-        nu = float(np.clip(np.exp(lnu), NU_MIN, NU_MAX))
+        nu = float(np.exp(np.clip(lnu, np.log(NU_MIN), np.log(NU_MAX))))
         ls0 = a + b * zc
         return -float(np.sum(_f_logpdf(s2 / np.exp(ls0), n, nu) - ls0))
 
     x0 = [np.log(pooled)] + ([0.0] if use_b else []) + [np.log(10.0)]
-    res = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+    res = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000})
     th = res.x
-    nu = float(np.clip(np.exp(th[-1]), NU_MIN, NU_MAX))
+    nu = float(np.exp(np.clip(th[-1], np.log(NU_MIN), np.log(NU_MAX))))
     return ScalePrior(float(th[0]), float(th[1]) if use_b else 0.0, nu, centre)
 
 
