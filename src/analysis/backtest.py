@@ -22,23 +22,11 @@ from scipy import special
 
 from analysis.models import own, peers
 from analysis import backtest_scores as bs
-from analysis.models.forecast import Forecast
 
 HORIZONS = (1, 2, 3)
 GROWTH_EVENTS = (0.10, 0.20, 0.50, 1.00)
 LEVELS = (0.50, 0.80, 0.95)
 MODELS = ("pooled", "peers", "own", "no_change", "drift", "ets")
-
-
-def _score(f: Forecast, obs: float, y0: float, h: int, log_scale: bool, v0: float) -> dict:
-    """CRPS, interval hits and event probabilities of one forecast against one outcome."""
-    y_star = bs.event_thresholds(np.array([y0 if log_scale else v0]), np.array([h]), log_scale, GROWTH_EVENTS)
-    if f.loc is not None and f.scale is not None and f.scale > 0:
-        out = bs.score_t(np.array([f.loc]), np.array([f.scale]), np.array([f.df or np.inf]), np.array([obs]),
-                         y_star, GROWTH_EVENTS)
-    else:
-        out = bs.score_draws(np.asarray(f.draws, float)[None, :], np.array([obs]), y_star, GROWTH_EVENTS)
-    return {k: float(v[0]) for k, v in out.items()}
 
 
 def _drift_stats(ch: pd.DataFrame, regions: np.ndarray) -> tuple[np.ndarray, ...]:
