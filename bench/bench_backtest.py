@@ -63,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", type=Path, default=None, help="another checkout to time in the same run")
     ap.add_argument("--store", action="store_true", help="store the --against figures as the baseline")
     args = ap.parse_args(argv)
-    stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    kind = "wall" if os.environ.get("BENCH_WALL") else "cpu"
+    stored = json.loads(BASELINE.read_text()).get(kind, {}) if BASELINE.exists() else {}
     new_store = {}
+    print(f"{kind} seconds (median of {args.repeat}); main: {'same run' if args.against else 'stored'}")
     print(f"{'data':8} {'rung':4} {'this s':>8} {'main s':>8} {'ratio':>6}")
     for data in args.data or ["bundled", "extra"]:
         for rung in args.rung or list(RUNGS):
@@ -77,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"{ref / mine:5.1f}x" if ref else "   n/a"
             print(f"{data:8} {rung:4} {mine:8.1f} {ref if ref else float('nan'):8.1f} {ratio}", flush=True)
     if args.store and new_store:
-        BASELINE.write_text(json.dumps(new_store, indent=1, sort_keys=True) + "\n")
+        old = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+        old[kind] = new_store
+        BASELINE.write_text(json.dumps(old, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return 0
 
 
