@@ -9,6 +9,11 @@ no parameter uncertainty) and ``ets`` (statsmodels ETS, optional: slow). All mod
 the same cases (those where pooled, peers and own could all forecast); ETS on the subset where
 it could be fitted.
 
+Speed: per (indicator, origin) the pooled model simulates every region of a class in one call
+(seeded by indicator, origin and class, never by which outcomes exist later), drift statistics come
+from per-region sums, and every model's cases are scored in one vectorised call
+(:mod:`analysis.backtest_scores`: closed-form t CRPS and quantiles, sort-based CRPS on draws).
+
 Synthetic calibration: panels simulated from a known process (the pooled model's own form);
 P(meet) for random targets is compared with how often they were met, by probability bin.
 """
