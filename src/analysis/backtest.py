@@ -9,19 +9,24 @@ no parameter uncertainty) and ``ets`` (statsmodels ETS, optional: slow). All mod
 the same cases (those where pooled, peers and own could all forecast); ETS on the subset where
 it could be fitted.
 
+Speed: per (indicator, origin) the pooled model simulates every region of a class in one call
+(seeded by indicator, origin and class, never by which outcomes exist later), drift statistics come
+from per-region sums, and every model's cases are scored in one vectorised call
+(:mod:`analysis.backtest_scores`: closed-form t CRPS and quantiles, sort-based CRPS on draws).
+
 Synthetic calibration: panels simulated from a known process (the pooled model's own form);
 P(meet) for random targets is compared with how often they were met, by probability bin.
 """
 from __future__ import annotations
 
-import math
 import zlib
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from analysis.models import own, peers
-from analysis.models.forecast import Forecast, crps_draws, crps_t
+from analysis import backtest_scores as bs
 
 HORIZONS = (1, 2, 3)
 GROWTH_EVENTS = (0.10, 0.20, 0.50, 1.00)
@@ -29,36 +34,125 @@ LEVELS = (0.50, 0.80, 0.95)
 MODELS = ("pooled", "peers", "own", "no_change", "drift", "ets")
 
 
-def _score(f: Forecast, obs: float, y0: float, h: int, log_scale: bool, v0: float) -> dict:
-    """CRPS, interval hits and event probabilities of one forecast against one outcome."""
-    out: dict = {}
-    if f.loc is not None and f.scale is not None and f.scale > 0:
-        out["crps"] = crps_t(f.loc, f.scale, f.df or np.inf, obs)
-    else:
-        out["crps"] = crps_draws(f.draws, obs)
-    for lev in LEVELS:
-        lo, hi = f.quantile([(1 - lev) / 2, (1 + lev) / 2])
-        out[f"hit_{int(lev * 100)}"] = float(lo <= obs <= hi)
-    for g in GROWTH_EVENTS:
-        if log_scale:
-            y_star = y0 + h * math.log1p(g)
-        else:
-            y_star = v0 * (1 + g) ** h
-        p = f.p_at_least(y_star)
-        out[f"p_g{int(g * 100)}"], out[f"met_g{int(g * 100)}"] = p, float(obs >= y_star)
-        out[f"brier_g{int(g * 100)}"] = (p - float(obs >= y_star)) ** 2
+def _drift_stats(ch: pd.DataFrame, regions: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per region (in ``regions`` order): number of changes m, ΣΔt, drift μ̂, σ̂ (own) and σ̂ (no-change).
+
+    The same estimators as :func:`analysis.models.own.drift_params` and ``no_change_forecast``,
+    from per-region sums: Σ(Δy − μ̂Δt)²/Δt = ΣΔy²/Δt − 2μ̂ΣΔy + μ̂²ΣΔt.
+    """
+    idx = pd.Index(regions)
+    codes = idx.get_indexer(ch["region"].to_numpy())
+    ok = codes >= 0
+    codes, dy, dt = codes[ok], ch["dy"].to_numpy(float)[ok], ch["dt"].to_numpy(float)[ok]
+    R = len(idx)
+    m = np.bincount(codes, minlength=R).astype(float)
+    T = np.bincount(codes, weights=dt, minlength=R)
+    sdy = np.bincount(codes, weights=dy, minlength=R)
+    q = np.bincount(codes, weights=dy * dy / dt, minlength=R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mu = sdy / T
+        s2 = (q - 2 * mu * sdy + mu * mu * T) / (m - 1)
+        sd_own = np.sqrt(np.maximum(s2, 1e-12))
+        sd_nc = np.sqrt(q / m)
+    return m, T, mu, sd_own, sd_nc
+
+
+_PEER_Z = special.ndtri(peers.TAUS)
+
+
+def _peer_draws(fit, y0: float, rng: np.random.Generator, n: int) -> np.ndarray:
+    """The draws of :func:`analysis.models.peers.peer_forecast` (same rng use), without its
+    per-call normal quantiles."""
+    return y0 + peers._extrapolate(rng.standard_normal(n), _PEER_Z, fit.quantiles_at(y0))
+
+
+def _origin_cases(eng, ind: str, origin: int, cut: pd.DataFrame, obs_lookup: dict, horizons, seed: int,
+                  n_draws: int, with_ets: bool) -> list[dict]:
+    """Forecasts of every region at one (indicator, origin): per model, the case keys and what to score.
+
+    Pooled paths are drawn for all regions of one fit at once (seeded by indicator, origin and
+    class: the same draws whatever outcomes exist later). Parametric models return (loc, scale, df).
+    """
+    now = cut[cut["year"] == origin]
+    ch_all = eng.changes(ind, origin)
+    regions = now["region"].to_numpy()
+    m, T, mu, sd_own, sd_nc = _drift_stats(ch_all, regions)
+    hmax = max(horizons)
+    batches: dict[int, tuple] = {}
+    for k, (region, level, parent) in enumerate(zip(regions, now["level"], now["parent"])):
+        if m[k] < own.MIN_CHANGES:
+            continue
+        fit = eng.pooled_fit(ind, origin, level, parent)
+        if fit is not None:
+            batches.setdefault(id(fit), (fit, []))[1].append(k)
+    y0_all = now["y"].to_numpy(float)
+    out = []
+    for fit, ks in batches.values():
+        rng = np.random.default_rng([seed, origin, zlib.crc32(f"{ind}|{fit.reference_class}".encode("utf-8"))])
+        paths = fit.simulate(y0_all[ks], [regions[k] for k in ks], hmax, rng, n_draws)
+        for j, k in enumerate(ks):
+            region, level, parent, y0 = regions[k], now["level"].iat[k], now["parent"].iat[k], y0_all[k]
+            targets = [h for h in horizons if (region, origin + h) in obs_lookup]
+            if not targets:
+                continue
+            key = [seed, origin, zlib.crc32(region.encode("utf-8"))]
+            ets_f = None
+            if with_ets:
+                ets_f = own.ets_forecast(cut[cut["region"] == region][["year", "y"]], hmax,
+                                         np.random.default_rng(key + [0]), n=n_draws)
+            for h in targets:
+                pf = eng.peer_fit(ind, origin, h, region, level, parent)
+                if pf is None:
+                    continue
+                steps = float(h)
+                out.append({
+                    "region": region, "horizon": h, "y0": y0, "obs": obs_lookup[(region, origin + h)],
+                    "pooled": paths[:, j, h - 1],
+                    "peers": _peer_draws(pf, y0, np.random.default_rng(key + [h]), n_draws),
+                    "own": (y0 + mu[k] * steps, sd_own[k] * np.sqrt(steps + steps ** 2 / T[k]), m[k] - 1),
+                    "no_change": (y0, sd_nc[k] * np.sqrt(steps), np.inf),
+                    "drift": (y0 + mu[k] * steps, sd_own[k] * np.sqrt(steps), np.inf),
+                    "ets": None if ets_f is None else ets_f.path[:, h - 1],
+                })
     return out
+
+
+def _score_cases(ind: str, origin_of: list[int], cases: list[dict], log_scale: bool) -> pd.DataFrame:
+    """One row per (case, model) with its scores, every model of a batch scored in one call."""
+    if not cases:
+        return pd.DataFrame()
+    y0 = np.array([c["y0"] for c in cases])
+    hs = np.array([c["horizon"] for c in cases])
+    obs = np.array([c["obs"] for c in cases])
+    base = {"indicator": ind, "origin": np.array(origin_of), "region": np.array([c["region"] for c in cases]),
+            "horizon": hs}
+    y_star = bs.event_thresholds(y0, hs, log_scale, GROWTH_EVENTS)
+    parts = []
+    for name in ("pooled", "peers", "own", "no_change", "drift", "ets"):
+        sel = np.array([c[name] is not None for c in cases])
+        if not sel.any():
+            continue
+        rows = [c[name] for c, s in zip(cases, sel) if s]
+        if name in ("own", "no_change", "drift"):
+            loc, sc, df = (np.array(v, float) for v in zip(*rows))
+            sc_ = bs.score_t(loc, sc, df, obs[sel], y_star[sel], GROWTH_EVENTS)
+        else:
+            sc_ = bs.score_draws(np.vstack(rows), obs[sel], y_star[sel], GROWTH_EVENTS)
+        frame = {k: (v[sel] if isinstance(v, np.ndarray) else v) for k, v in base.items()}
+        parts.append(pd.DataFrame({**frame, "model": name, "rung": "A" if name in ("pooled", "peers", "own") else None,
+                                   **sc_}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def backtest_cases(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: int = 0,
                    indicators: list[str] | None = None, with_ets: bool = False, n_draws: int = 1000,
-                   levels: tuple[str, ...] = ("province", "city", "district", "county")) -> pd.DataFrame:
+                   levels: tuple[str, ...] = ("province", "city", "district", "county"), engine=None) -> pd.DataFrame:
     """One row per (indicator, origin, region, horizon, model) with its scores."""
     from analysis.assess import Engine
 
-    eng = Engine(panel, seed=seed, n_draws=n_draws)
+    eng = engine or Engine(panel, seed=seed, n_draws=n_draws)
     inds = indicators or sorted(eng._by_indicator)
-    rows = []
+    frames = []
     for ind in inds:
         log_scale = eng.log_scale(ind)
         full = eng.levels(ind, 10 ** 4)
@@ -66,55 +160,20 @@ def backtest_cases(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed
         if full.empty:
             continue
         obs_lookup = {(r, y): v for r, y, v in zip(full["region"], full["year"], full["y"])}
+        ends = set(full["year"].astype(int))
+        cases, origin_of = [], []
         for origin in sorted(full["year"].unique()):
             origin = int(origin)
-            if not any((r, origin + h) in obs_lookup for r in full["region"].unique() for h in horizons):
+            if not any(origin + h in ends for h in horizons):
                 continue
             cut = eng.levels(ind, origin)
             cut = cut[cut["level"].isin(levels)]
-            ch_all = eng.changes(ind, origin)
-            now = cut[cut["year"] == origin]
-            for _, reg in now.iterrows():
-                region, y0 = reg["region"], float(reg["y"])
-                targets = [h for h in horizons if (region, origin + h) in obs_lookup]
-                if not targets:
-                    continue
-                own_ch = ch_all[ch_all["region"] == region]
-                if len(own_ch) < own.MIN_CHANGES:
-                    continue
-                fit = eng.pooled_fit(ind, origin, reg["level"], reg["parent"])
-                if fit is None:
-                    continue
-                key = [seed, origin, zlib.crc32(region.encode("utf-8"))]
-                rng = np.random.default_rng(key + [0])
-                hmax = max(horizons)  # same draws whatever outcomes exist later: no look-ahead via the seed
-                pooled_paths = fit.forecast(y0, region, hmax, rng, n_draws).path
-                ets_f = None
-                if with_ets:
-                    ets_f = own.ets_forecast(cut[cut["region"] == region][["year", "y"]], hmax, rng, n=n_draws)
-                v0 = float(np.exp(y0)) if log_scale else y0
-                for h in targets:
-                    pf = eng.peer_fit(ind, origin, h, region, reg["level"], reg["parent"])
-                    if pf is None:
-                        continue
-                    obs = obs_lookup[(region, origin + h)]
-                    rng = np.random.default_rng(key + [h])
-                    fc = {
-                        "pooled": Forecast("pooled", draws=pooled_paths[:, h - 1]),
-                        "peers": peers.peer_forecast(pf, y0, rng, n_draws),
-                        "own": own.own_forecast(y0, h, own_ch, rng),
-                        "no_change": own.no_change_forecast(y0, h, own_ch, rng),
-                        "drift": own.own_forecast(y0, h, own_ch, rng, parameter_uncertainty=False, model="drift"),
-                    }
-                    if ets_f is not None:
-                        fc["ets"] = Forecast("ets", draws=ets_f.path[:, h - 1])
-                    for name, f in fc.items():
-                        if f is None:
-                            continue
-                        rows.append({"indicator": ind, "origin": origin, "region": region, "horizon": h,
-                                     "model": name, "rung": "A" if name in ("pooled", "peers", "own") else None,
-                                     **_score(f, obs, y0, h, log_scale, v0)})
-    return pd.DataFrame(rows)
+            got = _origin_cases(eng, ind, origin, cut, obs_lookup, horizons, seed, n_draws, with_ets)
+            cases += got
+            origin_of += [origin] * len(got)
+        frames.append(_score_cases(ind, origin_of, cases, log_scale))
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def summarise(cases: pd.DataFrame) -> pd.DataFrame:
@@ -151,16 +210,18 @@ def run_backtest(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: 
                  rungs: tuple[str, ...] = ("A",)) -> pd.DataFrame:
     """Metrics per (indicator, model, horizon, rung), contract columns: rung A by rolling origin,
     B leave-one-level-out and C leave-one-indicator-out (:mod:`analysis.backtest_ladder`)."""
+    from analysis.assess import Engine
     from analysis.backtest_ladder import ladder_cases
 
+    eng = Engine(panel, seed=seed, n_draws=n_draws)  # one engine: data loaded and views built once
     parts = []
     if "A" in rungs:
         parts.append(backtest_cases(panel, horizons=horizons, seed=seed, indicators=indicators,
-                                    with_ets=with_ets, n_draws=n_draws, levels=levels))
+                                    with_ets=with_ets, n_draws=n_draws, levels=levels, engine=eng))
     for rung in ("B", "C"):
         if rung in rungs:
             parts.append(ladder_cases(panel, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
-                                      n_draws=n_draws))
+                                      n_draws=n_draws, engine=eng))
     parts = [p for p in parts if not p.empty]
     return summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 

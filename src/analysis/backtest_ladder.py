@@ -44,11 +44,10 @@ def ladder_cases(panel: pd.DataFrame | None = None, *, rung: str = "B", horizons
                  indicators: list[str] | None = None, n_draws: int = 500, engine=None) -> pd.DataFrame:
     """One row per (indicator, origin, region, horizon) of the held-out set, model ``family``."""
     from analysis.assess import Engine
-    from analysis.backtest import _score
     from analysis.engine.views import SUBNATIONAL
 
     eng = engine or Engine(panel, seed=seed, n_draws=n_draws)
-    rows = []
+    frames = []
     for ind in indicators or sorted(eng._by_indicator):
         log_scale = eng.log_scale(ind)
         full = eng.levels(ind, 10 ** 4)
@@ -57,6 +56,7 @@ def ladder_cases(panel: pd.DataFrame | None = None, *, rung: str = "B", horizons
             continue
         obs = {(r, y): v for r, y, v in zip(full["region"], full["year"], full["y"])}
         holdouts = sorted(full["level"].unique()) if rung == "B" else [ind]
+        keys, draws = [], []
         for hold in holdouts:
             test = full[full["level"] == hold] if rung == "B" else full
             for origin in sorted(test["year"].unique()):
@@ -72,12 +72,24 @@ def ladder_cases(panel: pd.DataFrame | None = None, *, rung: str = "B", horizons
                         if (region, origin + h) not in obs:
                             continue
                         rng = np.random.default_rng([seed, origin, h, zlib.crc32(f"{rung}{ind}{region}".encode())])
-                        f = fit.forecast(float(y0), region, ind, level, h, rng, n_draws)
-                        v0 = float(np.exp(y0)) if log_scale else float(y0)
-                        rows.append({"indicator": ind, "origin": origin, "region": region, "horizon": h,
-                                     "model": "family", "rung": rung, "level": level,
-                                     **_score(f, obs[(region, origin + h)], float(y0), h, log_scale, v0)})
-    return pd.DataFrame(rows)
+                        draws.append(fit.forecast(float(y0), region, ind, level, h, rng, n_draws).draws)
+                        keys.append((origin, region, h, level, float(y0), obs[(region, origin + h)]))
+        if keys:
+            frames.append(_score_fold_cases(ind, rung, keys, draws, log_scale))
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _score_fold_cases(ind: str, rung: str, keys: list[tuple], draws: list[np.ndarray], log_scale: bool) -> pd.DataFrame:
+    """Rows of one indicator's held-out cases, scored in one vectorised call."""
+    from analysis import backtest_scores as bs
+    from analysis.backtest import GROWTH_EVENTS
+
+    origin, region, h, level, y0, ob = (np.array(v) for v in zip(*keys))
+    y_star = bs.event_thresholds(y0.astype(float), h.astype(float), log_scale, GROWTH_EVENTS)
+    sc = bs.score_draws(np.vstack(draws), ob.astype(float), y_star, GROWTH_EVENTS)
+    return pd.DataFrame({"indicator": ind, "origin": origin.astype(int), "region": region, "horizon": h.astype(int),
+                         "model": "family", "rung": rung, "level": level, **sc})
 
 
 def reliability_diagram(p: np.ndarray, met: np.ndarray, bins: int = 10) -> pd.DataFrame:
@@ -125,18 +137,21 @@ def report_data(*, horizons=(1, 2, 3), seed: int = 0, indicators: list[str] | No
 
     Example: ``scores, reliability = report_data(indicators=["rd_intensity"], n_draws=200, rungs=("A",))``.
     """
+    from analysis.assess import Engine
     from analysis.backtest import backtest_cases, summarise
 
+    eng = Engine(None, seed=seed, n_draws=n_draws)  # one engine: data loaded and views built once
     parts, reliability = [], {}
     if "A" in rungs:
-        cases = backtest_cases(None, horizons=horizons, seed=seed, indicators=indicators, n_draws=n_draws)
+        cases = backtest_cases(None, horizons=horizons, seed=seed, indicators=indicators, n_draws=n_draws,
+                               engine=eng)
         parts.append(cases)
         if not cases.empty:
             reliability["A"] = reliability_from_cases(cases, "pooled", "A", bins)
     for rung in ("B", "C"):
         if rung in rungs:
             cases = ladder_cases(None, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
-                                 n_draws=n_draws)
+                                 n_draws=n_draws, engine=eng)
             parts.append(cases)
             if not cases.empty:
                 reliability[rung] = reliability_from_cases(cases, "family", rung, bins)
