@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.assessment import INTEGER_FIELDS, Assessment
 from analysis.engine import ladder, special
-from analysis.engine.headline import FAN_QUANTILES, fan, headline_name, set_headline  # noqa: F401 (re-export)
+from analysis.engine.headline import FAN_QUANTILES, clip_levels, fan, headline_name, set_headline  # noqa: F401 (re-export)
 from analysis.engine.views import PanelViews
 from analysis.models import own, peers, recalibrate, required
 from analysis.models.changes import to_y
@@ -214,6 +214,7 @@ class Engine(PanelViews):
                 set_headline(a, forecasts[name], y_star, log_scale, h, headline_name(name, method))
                 if name in ("family_b", "family_c"):  # calibrated on the ladder backtest (models/recalibrate.py)
                     recalibrate.apply(a, forecasts[name], y_star, log_scale, name[-1].upper())
+                clip_levels(a)
                 if name in ("peers", "own"):
                     a.evidence = a.evidence or "A"
                 break

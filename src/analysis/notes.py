@@ -61,6 +61,7 @@ NOTE_TEXT: dict[str, str] = {
     "rung_b": "rung B: the same indicator at every level, level and size as covariates of mean and spread ({composition}); the region's own {own} change(s) move its effect, shrunk",
     "rung_c": "rung C: the indicator family (same kind and stock/flow type) at every level, indicator, level and region effects shrunk ({composition}); the region's own {own} change(s) move its effect, shrunk",
     "recalibrated": "P(meet) recalibrated from the model's {p_raw}: σ(a + b·logit P) with a = {a}, b = {b}, learned on {n} rung-{rung} backtest events with outcomes up to {year} (bundled data {data})",
+    "level_at_bound": "the model's P{which} level {value} lies beyond what the indicator can be; the bound {bound} is shown",
     "recalibration_unavailable": "P(meet) not recalibrated: no rung-{rung} backtest map has outcomes up to {as_of} (the first is {first}); the model's P is shown",
     "recalibration_not_proven": "P(meet) not recalibrated: on the rung-{rung} backtest, recalibration did not improve out of sample (Brier {brier_before} → {brier_after}, log score {log_before} → {log_after}); the model's P is shown",
     "ets_cross_check": 'ETS cross-check: P = {p}',

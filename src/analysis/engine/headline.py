@@ -41,6 +41,31 @@ def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: 
     a.fan = fan(f, a.baseline_year, a.baseline_value, h, log_scale)
 
 
+#: physical bounds of a realistic level by indicator kind (points-scale models can cross them in the tail)
+LEVEL_BOUNDS = {"share": (0.0, 100.0), "rate": (-100.0, None)}
+
+
+def clip_levels(a: Assessment) -> None:
+    """Keep ``level_p50`` / ``level_p80`` inside what the indicator can be (a share is 0–100 %).
+
+    A points-scale forecast of a share near 0 can put its 20th percentile below 0; the level shown
+    is then the bound, and a note says the model's tail crossed it.
+
+    >>> a = Assessment(target_id="x", region="r", indicator="s", kind="share", level_p50=0.4, level_p80=-0.03)
+    >>> clip_levels(a); a.level_p80, a.note_codes[0].code
+    (0.0, 'level_at_bound')
+    """
+    low, high = LEVEL_BOUNDS.get(a.kind or "", (None, None))
+    for field in ("level_p50", "level_p80"):
+        v = getattr(a, field)
+        if v is None:
+            continue
+        bound = low if low is not None and v < low else (high if high is not None and v > high else None)
+        if bound is not None:
+            setattr(a, field, float(bound))
+            a.add_note("level_at_bound", which=field[-2:], value=round(float(v), 4), bound=bound)
+
+
 def fan(f: Forecast, t0: int, v0: float, h: int, log_scale: bool) -> pd.DataFrame:
     """Predictive quantiles per future year (value units), starting at the baseline."""
     names = [f"q{int(round(q * 100)):02d}" for q in FAN_QUANTILES]

@@ -267,6 +267,23 @@ def reliability_before_after(cases: pd.DataFrame, rung: str, by: str | None = No
             "scores": pd.DataFrame(rows)}
 
 
+def proof_table(path: Path | None = None) -> pd.DataFrame:
+    """The stored out-of-sample proof per rung, for the backtest report: whether the map is applied,
+    the cross-fitting group, and Brier and log scores before → after (all years, and time-respecting).
+
+    Example: ``proof_table()[["rung", "applied", "brier_before", "brier_after"]]``.
+    """
+    rows = []
+    for rung, pr in sorted(stored(path).get("proof", {}).items()):
+        allyears = pr.get("all_years") or {}
+        rows.append({"rung": rung, "applied": "yes" if pr.get("applied") else "no", "cross_fit_by": pr.get("by"),
+                     "n": allyears.get("n"), "brier_before": allyears.get("brier_before"),
+                     "brier_after": allyears.get("brier_after"), "log_before": allyears.get("log_before"),
+                     "log_after": allyears.get("log_after"), "n_time_respecting": pr.get("n_events"),
+                     "brier_before_time": pr.get("brier_before"), "brier_after_time": pr.get("brier_after")})
+    return pd.DataFrame(rows)
+
+
 # ---------------------------------------------------------------------- the stored maps
 @lru_cache(maxsize=4)
 def _load(path: str) -> dict[str, Any]:

@@ -40,6 +40,12 @@ COLUMN_LABELS: dict[str, str] = {
     "peers": "peers (reference class)", "own": "own trend (drift)", "ets": "exponential smoothing",
     "rung": "rung", "family": "shrinkage model of the ladder (rungs B, C)",
     "level": "level", "regions": "regions", "region_years": "region-years with a value",
+    "applied": "recalibration applied", "cross_fit_by": "held out by", "yes": "yes", "no": "no",
+    "brier_before": "Brier score, model", "brier_after": "Brier score, recalibrated",
+    "log_before": "log score, model", "log_after": "log score, recalibrated",
+    "n_time_respecting": "events with a map from earlier outcomes",
+    "brier_before_time": "Brier score, model (earlier outcomes only)",
+    "brier_after_time": "Brier score, recalibrated (earlier outcomes only)",
 }
 
 
