@@ -63,3 +63,21 @@ def test_quantreg_stack_equals_statsmodels_on_synthetic_data():
         y = 0.3 - 0.02 * x + 0.2 * rng.standard_t(3, n)
         X = np.column_stack([np.ones(n), x])
         assert np.array_equal(quantreg_params(y, X, TAUS), _statsmodels_params(y, X))
+
+
+def test_joint_quantiles_equal_separate_calls_bit_for_bit():
+    from analysis.assessment import Assessment
+    from analysis.engine.headline import FAN_QUANTILES, fan, set_headline
+    from analysis.models.forecast import Forecast
+
+    rng = np.random.default_rng(2)
+    for h in (1, 2, 3):
+        path = np.cumsum(rng.standard_t(4, size=(4000, h)) * 0.1, axis=1) + 3.0
+        for f in (Forecast("pooled", draws=path[:, -1], path=path), Forecast("peers", draws=path[:, -1].copy())):
+            a = Assessment("t", "r", "i", baseline_year=2020, baseline_value=20.0)
+            set_headline(a, f, 3.1, True, h, "x")
+            assert a.level_p50 == float(np.exp(np.quantile(f.draws, 0.5)))
+            assert a.level_p80 == float(np.exp(np.quantile(f.draws, 0.2)))
+            want = fan(f, 2020, 20.0, h, True)
+            assert np.array_equal(a.fan.to_numpy(), want.to_numpy(), equal_nan=True)
+            assert list(a.fan.columns) == ["year"] + [f"q{int(round(q * 100)):02d}" for q in FAN_QUANTILES]
