@@ -135,13 +135,19 @@ class PanelViews:
         return self.cached(("windows", indicator, as_of, h), lambda: _upto(full, as_of))
 
     def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
-        """The region's own consecutive changes up to ``as_of``."""
-        by = self.cached(("own_changes_all", indicator),
-                         lambda: {r: d for r, d in self._changes_all(indicator).groupby("region")})
+        """The region's own consecutive changes up to ``as_of``.
+
+        A region's changes are sorted by year, so those ending ≤ as_of are a prefix: a positional
+        slice (no boolean filter per target). Same rows, index and values as filtering on end_year.
+        """
+        by = self.cached(("own_changes_all", indicator), lambda: _prefix_index(self._changes_all(indicator),
+                                                                              "end_year"))
         if region not in by:
             return self._changes_all(indicator).iloc[0:0]
-        d = by[region]
-        return d[d["end_year"].to_numpy() <= as_of]
+        d, end = by[region]
+        if end is None:  # not sorted by end year (never for consecutive changes): filter
+            return d[d["end_year"].to_numpy() <= as_of]
+        return d.iloc[:int(np.searchsorted(end, as_of, side="right"))]
 
     def own_change_arrays(self, indicator: str, as_of: int, region: str) -> tuple[np.ndarray, ...]:
         """(dy, dt, end_year) of :meth:`own_changes` as arrays, cached per region and as-of year."""
@@ -160,13 +166,25 @@ class PanelViews:
         return d[d["year"].to_numpy() <= as_of]
 
     def history(self, region: str, indicator: str) -> pd.DataFrame:
-        """Every reported value of the region (uncut: outcomes are looked up here)."""
-        def make():
-            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
+        """Every reported value of the region (uncut: outcomes are looked up here).
+
+        Built per region on first use (the rows of the region in panel order, sorted by year), not
+        for every region of the indicator at once.
+        """
+        rows = self.cached(("history_rows", indicator), lambda: self._region_rows(indicator))
+        if region not in rows:
+            return pd.DataFrame(columns=HISTORY_COLUMNS[:-1])
+        by = self.cached(("history", indicator), dict)
+        if region not in by:
+            g = self._by_indicator[indicator]
             cols = [c for c in HISTORY_COLUMNS if c in g]
-            return {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
-        hist = self.cached(("history", indicator), make).get(region)
-        return pd.DataFrame(columns=HISTORY_COLUMNS[:-1]) if hist is None else hist
+            by[region] = g.iloc[rows[region]][cols].sort_values("year").reset_index(drop=True)
+        return by[region]
+
+    def _region_rows(self, indicator: str) -> dict:
+        """Positions of each region's rows in the indicator's frame (panel order)."""
+        g = self._by_indicator.get(indicator)
+        return {} if g is None else g.groupby("region", sort=False).indices
 
     def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
         """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
@@ -177,6 +195,9 @@ class PanelViews:
 
     def family(self, indicator: str) -> list[str]:
         """Indicators of the same kind and stock/flow type as ``indicator`` (itself included)."""
+        return list(self.cached(("family", indicator), lambda: tuple(self._family(indicator))))
+
+    def _family(self, indicator: str) -> list[str]:
         cat = self.catalogue
         if indicator not in cat.index:
             return [indicator]
@@ -187,8 +208,10 @@ class PanelViews:
 
     def scale_family(self, indicator: str) -> list[str]:
         """Every indicator modelled on the same scale (counts and amounts: log; shares and rates: points)."""
-        log = self.log_scale(indicator)
-        return sorted({k for k in self.catalogue.index if self.log_scale(k) == log} | {indicator})
+        def make():
+            log = self.log_scale(indicator)
+            return tuple(sorted({k for k in self.catalogue.index if self.log_scale(k) == log} | {indicator}))
+        return list(self.cached(("scale_family", indicator), make))
 
     def class_changes(self, indicators: tuple[str, ...], as_of: int) -> pd.DataFrame:
         """Changes of several indicators (with an ``indicator`` column), sub-national levels only."""
@@ -202,6 +225,20 @@ class PanelViews:
             return out[out["level"].isin(SUBNATIONAL)].reset_index(drop=True)
         full = self.cached(("class_changes_all", tuple(indicators)), make_all)
         return self.cached(("class_changes", tuple(indicators), as_of), lambda: _upto(full, as_of))
+
+
+def _prefix_index(changes: pd.DataFrame, year: str) -> dict:
+    """region -> (its rows, their ``year`` column if sorted ascending else None), in frame order.
+
+    >>> d = _prefix_index(pd.DataFrame({"region": ["a", "b", "a"], "end_year": [2020, 2020, 2021]}), "end_year")
+    >>> d["a"][1].tolist(), len(d["b"][0])
+    ([2020, 2021], 1)
+    """
+    out = {}
+    for r, d in changes.groupby("region"):
+        end = d[year].to_numpy()
+        out[r] = (d, end if np.all(end[1:] >= end[:-1]) else None)
+    return out
 
 
 def _upto(frame: pd.DataFrame, as_of: int) -> pd.DataFrame:
