@@ -139,14 +139,12 @@ def _pinv_stack(a: np.ndarray) -> list[np.ndarray]:
     u, s, vt = _SVD(a, signature="d->ddd")
     if not np.all(np.isfinite(s)):
         return [np.linalg.pinv(m) for m in a]
-    out = []
-    for k in range(a.shape[0]):
-        sk = s[k]
-        large = sk > 1e-15 * sk.max()
-        sk = np.divide(1, sk, where=large, out=sk)
-        sk[~large] = 0
-        out.append(np.matmul(vt[k].T, np.multiply(sk[..., np.newaxis], u[k].T)))
-    return out
+    # element-wise steps for the whole stack (the same bits), the product per matrix
+    large = s > 1e-15 * s.max(axis=-1, keepdims=True)
+    s = np.divide(1, s, where=large, out=s)
+    s[~large] = 0
+    right = np.multiply(s[..., np.newaxis], u.transpose(0, 2, 1))   # each (p, p) laid out as pinv's
+    return [np.matmul(vt[k].T, right[k]) for k in range(a.shape[0])]
 
 
 def _svd_gufunc():
