@@ -81,3 +81,29 @@ def test_joint_quantiles_equal_separate_calls_bit_for_bit():
             want = fan(f, 2020, 20.0, h, True)
             assert np.array_equal(a.fan.to_numpy(), want.to_numpy(), equal_nan=True)
             assert list(a.fan.columns) == ["year"] + [f"q{int(round(q * 100)):02d}" for q in FAN_QUANTILES]
+
+
+def test_scale_prior_fit_follows_the_plain_likelihood_bit_for_bit():
+    # the likelihood with its ν-free parts computed once takes the same Nelder-Mead path as the
+    # plain F log-density (same operations on the same values)
+    from scipy import optimize
+
+    from analysis.models import scale
+
+    rng = np.random.default_rng(8)
+    G = 60
+    n = rng.integers(1, 12, G).astype(float)
+    ybar = rng.normal(5, 2, G)
+    ss = np.array([np.sum((s * rng.standard_normal(int(k))) ** 2) for s, k in zip(np.exp(rng.normal(-2, 0.6, G)), n)])
+    got = scale.fit_prior(ss, n, ybar)
+    s2, zc = ss / n, ybar - ybar.mean()
+
+    def nll(theta):
+        nu = float(np.exp(np.clip(theta[2], np.log(scale.NU_MIN), np.log(scale.NU_MAX))))
+        ls0 = theta[0] + theta[1] * zc
+        return -float(np.sum(scale._f_logpdf(s2 / np.exp(ls0), n, nu) - ls0))
+
+    x0 = [np.log(ss.sum() / n.sum()), 0.0, np.log(10.0)]
+    th = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000}).x
+    assert (got.a, got.b) == (float(th[0]), float(th[1]))
+    assert got.nu0 == float(np.exp(np.clip(th[2], np.log(scale.NU_MIN), np.log(scale.NU_MAX))))

