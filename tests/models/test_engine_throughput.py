@@ -107,3 +107,18 @@ def test_scale_prior_fit_follows_the_plain_likelihood_bit_for_bit():
     th = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000}).x
     assert (got.a, got.b) == (float(th[0]), float(th[1]))
     assert got.nu0 == float(np.exp(np.clip(th[2], np.log(scale.NU_MIN), np.log(scale.NU_MAX))))
+
+
+def test_sorted_quantiles_equal_numpy_quantile_bit_for_bit():
+    from analysis.engine.headline import _JOINT_QUANTILES, sorted_quantiles
+
+    rng = np.random.default_rng(12)
+    for n in (2, 3, 17, 4000, 4001):
+        for shape in ((n,), (n, 1), (n, 3)):
+            x = rng.standard_t(3, size=shape)
+            x[: n // 3] = np.round(x[: n // 3], 1)  # ties
+            for q in (_JOINT_QUANTILES, np.array([0.5]), rng.uniform(0.001, 0.999, 9)):
+                assert np.array_equal(sorted_quantiles(x, q), np.quantile(x, q, axis=0))
+    x = rng.standard_normal(50)
+    x[3] = np.nan
+    assert np.isnan(sorted_quantiles(x, np.array([0.5]))).all()

@@ -20,6 +20,7 @@ from analysis.models.forecast import Forecast
 from analysis.notes import Note
 
 FAN_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+_FAN_Q = np.array(FAN_QUANTILES)
 _JOINT_QUANTILES = np.array(FAN_QUANTILES + (0.2,))
 _MEDIAN = FAN_QUANTILES.index(0.5)
 _FAN_NAMES = [f"q{int(round(q * 100)):02d}" for q in FAN_QUANTILES]
@@ -65,14 +66,45 @@ def _draw_quantiles(f: Forecast, h: int) -> tuple[np.ndarray, float, float] | No
     if path is None:  # draws only (peers): the fan has its last year only
         if f.draws.ndim != 1:
             return None
-        q = np.quantile(f.draws, _JOINT_QUANTILES)
+        q = sorted_quantiles(f.draws, _JOINT_QUANTILES)
         qs = np.tile(np.full(k, np.nan), (h, 1))
         qs[-1] = q[:k]
         return qs, float(q[_MEDIAN]), float(q[-1])
     if path.ndim != 2 or not np.array_equal(path[:, -1], f.draws):
         return None
-    qs = np.quantile(path, _JOINT_QUANTILES, axis=0)        # (len(FAN) + 1, h)
+    qs = sorted_quantiles(path, _JOINT_QUANTILES)           # (len(FAN) + 1, h)
     return qs[:k].T, float(qs[_MEDIAN, -1]), float(qs[-1, -1])
+
+
+def sorted_quantiles(x: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(x, q, axis=0)`` (linear method) from one sort: the same numbers, bit for bit.
+
+    ``np.quantile`` with many q partitions the draws once per order statistic; sorting once is
+    several times faster for 4,000 draws. The order statistics are the same values and the
+    interpolation is numpy's own (``_lerp``: a + (b − a)·γ, or b − (b − a)·(1 − γ) where γ ≥ ½),
+    so the result is identical (tested on random draws with ties). Arrays holding NaN, fewer than
+    two rows or q outside (0, 1) go to ``np.quantile`` itself.
+
+    >>> x = np.array([3.0, 1.0, 2.0, 4.0])
+    >>> sorted_quantiles(x, np.array([0.5, 0.2])).tolist() == np.quantile(x, [0.5, 0.2]).tolist()
+    True
+    """
+    q = np.asarray(q, dtype=float)
+    n = x.shape[0]
+    if n < 2 or q.ndim != 1 or not np.all((q > 0) & (q < 1)):
+        return np.quantile(x, q, axis=0)
+    s = np.sort(x, axis=0)
+    if np.isnan(s[-1]).any():  # NaN sorts last
+        return np.quantile(x, q, axis=0)
+    virtual = (n - 1) * q
+    lower = np.floor(virtual).astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    gamma = np.asarray(virtual - lower, dtype=virtual.dtype).reshape((-1,) + (1,) * (x.ndim - 1))
+    a, b = s[lower], s[upper]
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
 
 
 #: physical bounds of a realistic level by indicator kind (points-scale models can cross them in the tail)
@@ -109,10 +141,10 @@ def fan(f: Forecast, t0: int, v0: float, h: int, log_scale: bool, qs: np.ndarray
     if qs is not None:
         pass
     elif f.path is not None:
-        qs = np.quantile(f.path, FAN_QUANTILES, axis=0).T  # (h, len(q))
+        qs = sorted_quantiles(f.path, _FAN_Q).T  # (h, len(q)); = np.quantile(path, FAN_QUANTILES, axis=0)
     else:
         qs = np.tile(np.full(len(FAN_QUANTILES), np.nan), (h, 1))
-        qs[-1] = np.quantile(f.draws, FAN_QUANTILES)
+        qs[-1] = sorted_quantiles(f.draws, _FAN_Q)
     vals = np.empty((h + 1, len(names)))
     vals[0] = v0
     vals[1:] = from_y(qs, log_scale)
