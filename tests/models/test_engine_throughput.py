@@ -122,3 +122,25 @@ def test_sorted_quantiles_equal_numpy_quantile_bit_for_bit():
     x = rng.standard_normal(50)
     x[3] = np.nan
     assert np.isnan(sorted_quantiles(x, np.array([0.5]))).all()
+
+
+def test_histories_are_the_region_rows_sorted_by_year(views):
+    from analysis.engine.views import HISTORY_COLUMNS
+
+    for ind in list(views._by_indicator)[:12]:
+        g = views._by_indicator[ind]
+        cols = [c for c in HISTORY_COLUMNS if c in g]
+        for region, d in g.groupby("region"):
+            want = d[cols].sort_values("year").reset_index(drop=True)
+            got = views.history(region, ind)
+            assert got.equals(want) and list(got.dtypes) == list(want.dtypes)
+    assert list(views.history("no such region", ind).columns) == HISTORY_COLUMNS[:-1]
+
+
+def test_own_changes_are_the_filtered_rows(views):
+    for ind in list(views._by_indicator)[:12]:
+        ch = views._changes_all(ind)
+        for region in ch["region"].unique()[:10]:
+            for as_of in (2012, 2018, 2023):
+                want = ch[(ch["region"] == region) & (ch["end_year"] <= as_of)]
+                assert views.own_changes(ind, as_of, region).equals(want)

@@ -168,23 +168,33 @@ class PanelViews:
     def history(self, region: str, indicator: str) -> pd.DataFrame:
         """Every reported value of the region (uncut: outcomes are looked up here).
 
-        Built per region on first use (the rows of the region in panel order, sorted by year), not
-        for every region of the indicator at once.
+        The indicator's rows are put in (region, year) order once; a region's history is then a
+        positional slice of them, renumbered from 0 (the same frame as sorting the region's rows by
+        year, since a region reports a year once).
         """
-        rows = self.cached(("history_rows", indicator), lambda: self._region_rows(indicator))
-        if region not in rows:
+        frame, spans = self.cached(("history_rows", indicator), lambda: self._history_rows(indicator))
+        if region not in spans:
             return pd.DataFrame(columns=HISTORY_COLUMNS[:-1])
         by = self.cached(("history", indicator), dict)
         if region not in by:
-            g = self._by_indicator[indicator]
-            cols = [c for c in HISTORY_COLUMNS if c in g]
-            by[region] = g.iloc[rows[region]][cols].sort_values("year").reset_index(drop=True)
+            start, stop = spans[region]
+            by[region] = frame.iloc[start:stop].reset_index(drop=True)
         return by[region]
 
-    def _region_rows(self, indicator: str) -> dict:
-        """Positions of each region's rows in the indicator's frame (panel order)."""
+    def _history_rows(self, indicator: str) -> tuple[pd.DataFrame | None, dict]:
+        """The indicator's history columns in (region, year) order, and each region's (start, stop)."""
         g = self._by_indicator.get(indicator)
-        return {} if g is None else g.groupby("region", sort=False).indices
+        if g is None:
+            return None, {}
+        year = g["year"].to_numpy()
+        parts, spans, at = [], {}, 0
+        for region, pos in g.groupby("region", sort=False).indices.items():
+            pos = pos[np.argsort(year[pos], kind="stable")]
+            parts.append(pos)
+            spans[region] = (at, at + pos.size)
+            at += pos.size
+        cols = [c for c in HISTORY_COLUMNS if c in g]
+        return g[cols].iloc[np.concatenate(parts)], spans
 
     def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
         """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
