@@ -152,8 +152,16 @@ class PanelViews:
     def own_change_arrays(self, indicator: str, as_of: int, region: str) -> tuple[np.ndarray, ...]:
         """(dy, dt, end_year) of :meth:`own_changes` as arrays, cached per region and as-of year."""
         def make():
-            d = self.own_changes(indicator, as_of, region)
-            return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+            arrays = self.cached(("own_change_arrays_all", indicator), lambda: {
+                r: (d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy())
+                for r, d in self._changes_all(indicator).groupby("region")})
+            if region not in arrays:
+                d = self._changes_all(indicator).iloc[0:0]
+                return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+            dy, dt, end = arrays[region]
+            keep = (slice(0, int(np.searchsorted(end, as_of, side="right"))) if np.all(end[1:] >= end[:-1])
+                    else end <= as_of)  # a prefix: a region's changes are in year order
+            return dy[keep], dt[keep], end[keep]
         return self.cached(("own_change_arrays", indicator, as_of, region), make)
 
     def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
