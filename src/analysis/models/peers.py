@@ -90,6 +90,12 @@ def quantreg_params(y: np.ndarray, X: np.ndarray, taus: np.ndarray, max_iter: in
     (only the coefficients are used). Same operations, so the same bits as statsmodels (tested).
     With ``max_iter`` ≤ 300 statsmodels' cycle check (from iteration 300 on) never changes the result.
 
+    Every τ iterates in one loop: the 2-D matrix products stay per τ (as statsmodels makes them),
+    the pseudo-inverses of all active τ come from one stacked SVD call (:func:`_pinv_stack`) and the
+    reweighting is element-wise over all τ at once; a τ leaves the loop when its own rule is met.
+    Not a different solver: where the IRLS cycles until ``max_iter`` (large provincial classes) any
+    change of operations moves coefficients by up to 0.2, so the operations are kept (1.4× faster).
+
     Example:
         >>> X = np.column_stack([np.ones(5), np.arange(5.0)])
         >>> quantreg_params(np.arange(5.0) * 2 + 1, X, np.array([0.5])).round(6).tolist()
