@@ -5,6 +5,9 @@ the ratio against a baseline run in the same process (the first size's rate, and
 run of this script on main in bench/baseline_assess.json, per data set and size: a size/data pair not
 stored yet is stored by its first run). Never asserts on time.
 
+Wall seconds and the process's CPU seconds are both printed: on a shared machine the CPU time
+(``time.process_time``) moves less with the load than the wall time.
+
 Each size is timed twice: ``cold`` (a new, empty fit cache: every model fitted within the timing)
 and ``warm`` (a new engine on the fit cache the cold run filled: fits read from disk, as-of views
 rebuilt). The stored first runs are cold runs of main before the fit cache existed.
@@ -58,12 +61,13 @@ def run(sizes: list[int]) -> list[dict]:
             os.environ["ANALYSIS_CACHE_DIR"] = folder
             os.environ.pop("ANALYSIS_CACHE", None)
             for mode in ("cold", "warm"):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 engine = Engine(panel, seed=0)  # a new engine: only the on-disk fits carry over
                 table = assess(targets, engine=engine)
-                dt = time.perf_counter() - t0
+                dt, cpu = time.perf_counter() - t0, time.process_time() - c0
                 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-                out.append({"n": n, "mode": mode, "seconds": dt, "targets_per_s": n / dt, "peak_mb": peak_mb,
+                out.append({"n": n, "mode": mode, "seconds": dt, "cpu_seconds": cpu, "targets_per_s": n / dt,
+                            "peak_mb": peak_mb,
                             "errors": int((table["verdict"] == "error").sum())})
     return out
 
@@ -94,12 +98,13 @@ def main() -> None:
     base = load_baseline()
     first = res[0]["targets_per_s"]
     print(f"data: {label}" + (f" ({args.data_dir})" if args.data_dir else ""))
-    print(f"{'targets':>8} {'mode':>5} {'seconds':>8} {'targets/s':>10} {'peak RSS MB':>11} {'vs first size':>14} "
-          f"{'vs baseline':>12}")
+    print(f"{'targets':>8} {'mode':>5} {'seconds':>8} {'cpu s':>7} {'targets/s':>10} {'per cpu s':>10} "
+          f"{'peak RSS MB':>11} {'vs first size':>14} {'vs baseline':>12}")
     for r in res:
         b = next((x for x in base if x["n"] == r["n"] and x["data"] == label), None)
         vs_base = f"{r['targets_per_s'] / b['targets_per_s']:.2f}x" if b else "(stored now)"
-        print(f"{r['n']:8d} {r['mode']:>5} {r['seconds']:8.2f} {r['targets_per_s']:10.0f} {r['peak_mb']:11.1f} "
+        print(f"{r['n']:8d} {r['mode']:>5} {r['seconds']:8.2f} {r['cpu_seconds']:7.2f} {r['targets_per_s']:10.0f} "
+              f"{r['n'] / r['cpu_seconds']:10.0f} {r['peak_mb']:11.1f} "
               f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12}")
     res = [r for r in res if r["mode"] == "cold"]  # the stored first runs are cold runs
     keep = [x for x in base if not any(x["n"] == r["n"] and x["data"] == r["data"] for r in res)]

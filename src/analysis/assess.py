@@ -49,6 +49,11 @@ def _int(x: Any) -> int | None:
     return None if f is None else int(round(f))
 
 
+def _peer_core(fit: peers.PeerFit | None) -> tuple | None:
+    """(reference_class, coefs, y0_range) of a peer fit: everything but its windows."""
+    return None if fit is None else (fit.reference_class, fit.coefs, fit.y0_range)
+
+
 class Engine(PanelViews):
     """Panel + cached model fits + the ladder. Create once, assess many targets."""
 
@@ -61,7 +66,10 @@ class Engine(PanelViews):
         """Size-conditioned peer quantiles of the same indicator and level (cached per class)."""
         def make():
             frame, label = peers.choose_class(self.windows(indicator, as_of, h), level, parent)
-            return self.cached(("peers", indicator, as_of, h, label), lambda: peers.fit_peers(frame, label))
+            # the stored fit holds what was fitted, not the class's windows (rebuilt from the views,
+            # which the key's data hash pins down): a small entry, read fast from the fit cache
+            core = self.cached(("peers", indicator, as_of, h, label), lambda: _peer_core(peers.fit_peers(frame, label)))
+            return None if core is None else peers.PeerFit(frame, *core)
         return self.cached(("peer_class", indicator, as_of, h, level, parent), make)
 
     def pooled_fit(self, indicator: str, as_of: int, level: str, parent: str):
@@ -182,7 +190,9 @@ class Engine(PanelViews):
         else:
             a.n_peer_windows = int((self.windows(ind, cut, h)["level"] == a.level).sum())
             a.add_note("peers_too_few", h=h, indicator=ind, as_of=cut, level=a.level)
-        rung = ladder.choose(self, ind, cut, a.level, a.parent)
+        # the rung depends on (indicator, as-of year, level, parent) only: chosen once per class
+        rung = self.cached(("choose", ind, cut, a.level, a.parent),
+                           lambda: ladder.choose(self, ind, cut, a.level, a.parent))
         if rung is None:
             a.add_note("no_rung", indicator=ind, level=a.level, as_of=cut)
         else:

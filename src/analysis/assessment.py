@@ -206,10 +206,13 @@ def json_record(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_PLAIN = frozenset({str, int, bool})
+
+
 def json_value(value: Any) -> Any:
     """None for NaN, plain Python numbers for numpy scalars (JSON-friendly)."""
-    if value is None:
-        return None
+    if value is None or type(value) in _PLAIN:  # the common cases first (one look-up)
+        return value
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):

@@ -190,7 +190,8 @@ def bound_notes(a: Assessment, history: pd.DataFrame | HistoryArrays) -> None:
     """Say how many bounds and derived values the region's history holds."""
     hs = _arrays(history)
     known = hs.year <= a.as_of
-    n_bound = int(np.isin(hs.qualifier[known], ["at_least", "at_most"]).sum())
+    q = hs.qualifier[known]
+    n_bound = int(np.count_nonzero(q == "at_least") + np.count_nonzero(q == "at_most"))
     if n_bound:
         a.add_note("bounds_not_fitted", n=n_bound)
     if hs.derived is not None and hs.derived[known].any():

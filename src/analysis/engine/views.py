@@ -135,19 +135,33 @@ class PanelViews:
         return self.cached(("windows", indicator, as_of, h), lambda: _upto(full, as_of))
 
     def own_changes(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
-        """The region's own consecutive changes up to ``as_of``."""
-        by = self.cached(("own_changes_all", indicator),
-                         lambda: {r: d for r, d in self._changes_all(indicator).groupby("region")})
+        """The region's own consecutive changes up to ``as_of``.
+
+        A region's changes are sorted by year, so those ending ≤ as_of are a prefix: a positional
+        slice (no boolean filter per target). Same rows, index and values as filtering on end_year.
+        """
+        by = self.cached(("own_changes_all", indicator), lambda: _prefix_index(self._changes_all(indicator),
+                                                                              "end_year"))
         if region not in by:
             return self._changes_all(indicator).iloc[0:0]
-        d = by[region]
-        return d[d["end_year"].to_numpy() <= as_of]
+        d, end = by[region]
+        if end is None:  # not sorted by end year (never for consecutive changes): filter
+            return d[d["end_year"].to_numpy() <= as_of]
+        return d.iloc[:int(np.searchsorted(end, as_of, side="right"))]
 
     def own_change_arrays(self, indicator: str, as_of: int, region: str) -> tuple[np.ndarray, ...]:
         """(dy, dt, end_year) of :meth:`own_changes` as arrays, cached per region and as-of year."""
         def make():
-            d = self.own_changes(indicator, as_of, region)
-            return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+            arrays = self.cached(("own_change_arrays_all", indicator), lambda: {
+                r: (d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy())
+                for r, d in self._changes_all(indicator).groupby("region")})
+            if region not in arrays:
+                d = self._changes_all(indicator).iloc[0:0]
+                return d["dy"].to_numpy(), d["dt"].to_numpy(), d["end_year"].to_numpy()
+            dy, dt, end = arrays[region]
+            keep = (slice(0, int(np.searchsorted(end, as_of, side="right"))) if np.all(end[1:] >= end[:-1])
+                    else end <= as_of)  # a prefix: a region's changes are in year order
+            return dy[keep], dt[keep], end[keep]
         return self.cached(("own_change_arrays", indicator, as_of, region), make)
 
     def own_levels(self, indicator: str, as_of: int, region: str) -> pd.DataFrame:
@@ -160,13 +174,35 @@ class PanelViews:
         return d[d["year"].to_numpy() <= as_of]
 
     def history(self, region: str, indicator: str) -> pd.DataFrame:
-        """Every reported value of the region (uncut: outcomes are looked up here)."""
-        def make():
-            g = self._by_indicator.get(indicator, self.panel.iloc[0:0])
-            cols = [c for c in HISTORY_COLUMNS if c in g]
-            return {r: d[cols].sort_values("year").reset_index(drop=True) for r, d in g.groupby("region")}
-        hist = self.cached(("history", indicator), make).get(region)
-        return pd.DataFrame(columns=HISTORY_COLUMNS[:-1]) if hist is None else hist
+        """Every reported value of the region (uncut: outcomes are looked up here).
+
+        The indicator's rows are put in (region, year) order once; a region's history is then a
+        positional slice of them, renumbered from 0 (the same frame as sorting the region's rows by
+        year, since a region reports a year once).
+        """
+        frame, spans = self.cached(("history_rows", indicator), lambda: self._history_rows(indicator))
+        if region not in spans:
+            return pd.DataFrame(columns=HISTORY_COLUMNS[:-1])
+        by = self.cached(("history", indicator), dict)
+        if region not in by:
+            start, stop = spans[region]
+            by[region] = frame.iloc[start:stop].reset_index(drop=True)
+        return by[region]
+
+    def _history_rows(self, indicator: str) -> tuple[pd.DataFrame | None, dict]:
+        """The indicator's history columns in (region, year) order, and each region's (start, stop)."""
+        g = self._by_indicator.get(indicator)
+        if g is None:
+            return None, {}
+        year = g["year"].to_numpy()
+        parts, spans, at = [], {}, 0
+        for region, pos in g.groupby("region", sort=False).indices.items():
+            pos = pos[np.argsort(year[pos], kind="stable")]
+            parts.append(pos)
+            spans[region] = (at, at + pos.size)
+            at += pos.size
+        cols = [c for c in HISTORY_COLUMNS if c in g]
+        return g[cols].iloc[np.concatenate(parts)], spans
 
     def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
         """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
@@ -177,6 +213,9 @@ class PanelViews:
 
     def family(self, indicator: str) -> list[str]:
         """Indicators of the same kind and stock/flow type as ``indicator`` (itself included)."""
+        return list(self.cached(("family", indicator), lambda: tuple(self._family(indicator))))
+
+    def _family(self, indicator: str) -> list[str]:
         cat = self.catalogue
         if indicator not in cat.index:
             return [indicator]
@@ -187,8 +226,10 @@ class PanelViews:
 
     def scale_family(self, indicator: str) -> list[str]:
         """Every indicator modelled on the same scale (counts and amounts: log; shares and rates: points)."""
-        log = self.log_scale(indicator)
-        return sorted({k for k in self.catalogue.index if self.log_scale(k) == log} | {indicator})
+        def make():
+            log = self.log_scale(indicator)
+            return tuple(sorted({k for k in self.catalogue.index if self.log_scale(k) == log} | {indicator}))
+        return list(self.cached(("scale_family", indicator), make))
 
     def class_changes(self, indicators: tuple[str, ...], as_of: int) -> pd.DataFrame:
         """Changes of several indicators (with an ``indicator`` column), sub-national levels only."""
@@ -202,6 +243,20 @@ class PanelViews:
             return out[out["level"].isin(SUBNATIONAL)].reset_index(drop=True)
         full = self.cached(("class_changes_all", tuple(indicators)), make_all)
         return self.cached(("class_changes", tuple(indicators), as_of), lambda: _upto(full, as_of))
+
+
+def _prefix_index(changes: pd.DataFrame, year: str) -> dict:
+    """region -> (its rows, their ``year`` column if sorted ascending else None), in frame order.
+
+    >>> d = _prefix_index(pd.DataFrame({"region": ["a", "b", "a"], "end_year": [2020, 2020, 2021]}), "end_year")
+    >>> d["a"][1].tolist(), len(d["b"][0])
+    ([2020, 2021], 1)
+    """
+    out = {}
+    for r, d in changes.groupby("region"):
+        end = d[year].to_numpy()
+        out[r] = (d, end if np.all(end[1:] >= end[:-1]) else None)
+    return out
 
 
 def _upto(frame: pd.DataFrame, as_of: int) -> pd.DataFrame:

@@ -54,9 +54,10 @@ class PeerFit:
 
 def choose_class(windows: pd.DataFrame, level: str, parent: str) -> tuple[pd.DataFrame, str]:
     """Widen the reference class in the fixed order until it holds ≥ MIN_WINDOWS windows."""
+    at_level = windows["level"].to_numpy() == level  # numpy on the string columns: 5x pandas' comparison
     candidates = [
-        (windows[(windows["level"] == level) & (windows["parent"] == parent)], f"same level ({level}) and parent ({parent})"),
-        (windows[windows["level"] == level], f"same level ({level})"),
+        (windows[at_level & (windows["parent"].to_numpy() == parent)], f"same level ({level}) and parent ({parent})"),
+        (windows[at_level], f"same level ({level})"),
     ]
     for frame, label in candidates:
         if len(frame) >= MIN_WINDOWS:
@@ -89,37 +90,80 @@ def quantreg_params(y: np.ndarray, X: np.ndarray, taus: np.ndarray, max_iter: in
     (only the coefficients are used). Same operations, so the same bits as statsmodels (tested).
     With ``max_iter`` ≤ 300 statsmodels' cycle check (from iteration 300 on) never changes the result.
 
+    Every τ iterates in one loop: the 2-D matrix products stay per τ (as statsmodels makes them),
+    the pseudo-inverses of all active τ come from one stacked SVD call (:func:`_pinv_stack`) and the
+    reweighting is element-wise over all τ at once; a τ leaves the loop when its own rule is met.
+    Not a different solver: where the IRLS cycles until ``max_iter`` (large provincial classes) any
+    change of operations moves coefficients by up to 0.2, so the operations are kept (1.4× faster).
+
     Example:
         >>> X = np.column_stack([np.ones(5), np.arange(5.0)])
         >>> quantreg_params(np.arange(5.0) * 2 + 1, X, np.array([0.5])).round(6).tolist()
         [[1.0, 2.0]]
     """
     y = np.asarray(y, dtype=float)
-    return np.array([_irls(y, X, float(tau), max_iter, p_tol) for tau in np.asarray(taus, dtype=float)])
-
-
-def _irls(y: np.ndarray, X: np.ndarray, q: float, max_iter: int, p_tol: float) -> np.ndarray:
-    """One τ of :func:`quantreg_params`: statsmodels' loop, operation for operation.
-
-    The loop is kept per τ with the same numpy calls as statsmodels (``np.dot`` on 2-D arrays, one
-    2×2 ``pinv``): a stacked version over τ differs in the last bits on some large classes, and the
-    IRLS does not always converge within ``max_iter`` (residuals clamped at 1e-6), where last-bit
-    differences grow to ~1e-5 in the coefficients. Identical operations give identical fits.
-    """
-    beta = np.ones(X.shape[1])
-    xstar = X
-    n_iter, diff = 0, 10.0
-    while n_iter < max_iter and diff > p_tol:
+    q = np.asarray(taus, dtype=float)
+    beta = np.ones((q.size, X.shape[1]))
+    xstar = [X for _ in q]          # the first pass is OLS (xstar is X itself, as in statsmodels)
+    active = np.arange(q.size)
+    n_iter = 0
+    while active.size and n_iter < max_iter:
         n_iter += 1
-        beta0 = beta
-        beta = np.dot(np.linalg.pinv(np.dot(xstar.T, X)), np.dot(xstar.T, y))
-        resid = y - np.dot(X, beta)
+        # per τ the same matrix products as statsmodels; one SVD call for every τ (LAPACK runs per
+        # matrix); the element-wise reweighting of every τ at once (element-wise: the same bits)
+        pinvs = _pinv_stack(np.stack([np.dot(xstar[k].T, X) for k in active]))
+        new = np.stack([np.dot(pinv, np.dot(xstar[k].T, y)) for pinv, k in zip(pinvs, active)])
+        resid = np.stack([y - np.dot(X, b) for b in new])
         mask = np.abs(resid) < 0.000001
-        resid[mask] = ((resid[mask] >= 0) * 2 - 1) * 0.000001
-        resid = np.abs(np.where(resid < 0, q * resid, (1 - q) * resid))
-        xstar = X / resid[:, np.newaxis]
-        diff = np.max(np.abs(beta - beta0))
+        if mask.any():
+            resid[mask] = ((resid[mask] >= 0) * 2 - 1) * 0.000001
+        qa = q[active][:, None]
+        resid = np.abs(np.where(resid < 0, qa * resid, (1 - qa) * resid))
+        weighted = X[None] / resid[:, :, np.newaxis]
+        for j, k in enumerate(active):
+            xstar[k] = weighted[j]
+        moved = np.abs(new - beta[active]).max(axis=1) > p_tol
+        beta[active] = new
+        active = active[moved]
     return beta
+
+
+def _pinv_stack(a: np.ndarray) -> list[np.ndarray]:
+    """``np.linalg.pinv`` of each matrix of a stack (K × p × p), with the same operations (same bits).
+
+    numpy's pinv: SVD, singular values ≤ 1e-15 × the largest set to 0, the others inverted, then
+    V·S⁺·Uᵀ. Here the SVD of the whole stack is one call of numpy's LAPACK gufunc (which factors
+    each matrix on its own, as for a single one) and the product is made per matrix on 2-D arrays
+    as pinv makes it; one call instead of K saves the wrapper work that dominated the IRLS. Where
+    the gufunc is unavailable or an SVD fails, numpy's own pinv is used (and raises its error).
+
+    >>> m = np.array([[[2.0, 1.0], [1.0, 4.0]]])
+    >>> bool(np.array_equal(_pinv_stack(m)[0], np.linalg.pinv(m[0])))
+    True
+    """
+    if _SVD is None:
+        return [np.linalg.pinv(m) for m in a]
+    u, s, vt = _SVD(a, signature="d->ddd")
+    if not np.all(np.isfinite(s)):
+        return [np.linalg.pinv(m) for m in a]
+    # element-wise steps for the whole stack (the same bits), the product per matrix
+    large = s > 1e-15 * s.max(axis=-1, keepdims=True)
+    s = np.divide(1, s, where=large, out=s)
+    s[~large] = 0
+    right = np.multiply(s[..., np.newaxis], u.transpose(0, 2, 1))   # each (p, p) laid out as pinv's
+    return [np.matmul(vt[k].T, right[k]) for k in range(a.shape[0])]
+
+
+def _svd_gufunc():
+    """numpy's reduced-SVD gufunc (what ``np.linalg.svd(a, full_matrices=False)`` calls), or None."""
+    try:
+        from numpy.linalg import _umath_linalg
+    except ImportError:
+        return None
+    return getattr(_umath_linalg, "svd_s", None)
+
+
+_SVD = _svd_gufunc()
 
 
 def _z_quantiles(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

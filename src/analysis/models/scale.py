@@ -67,11 +67,19 @@ def fit_prior(ss: np.ndarray, n: np.ndarray, ybar: np.ndarray, trend: bool = Tru
     zc = ybar - centre
     use_b = trend and np.ptp(zc) > 0
 
+    half_n = 0.5 * n
+    lo, hi = np.log(NU_MIN), np.log(NU_MAX)
+
     def nll(theta: np.ndarray) -> float:
+        # _f_logpdf(s2 / s0², n, ν) − log s0², term by term with the ν-free parts computed once
+        # (the same operations on the same values: the same bits, so the same Nelder-Mead path)
         a, b, lnu = theta[0], (theta[1] if use_b else 0.0), theta[-1]
-        nu = float(np.exp(np.clip(lnu, np.log(NU_MIN), np.log(NU_MAX))))
+        nu = float(np.exp(min(max(lnu, lo), hi)))
         ls0 = a + b * zc
-        return -float(np.sum(_f_logpdf(s2 / np.exp(ls0), n, nu) - ls0))
+        x = s2 / np.exp(ls0)
+        logpdf = (half_n * np.log(n / nu) + (half_n - 1) * np.log(x)
+                  - 0.5 * (n + nu) * np.log1p(n * x / nu) - special.betaln(half_n, 0.5 * nu))
+        return -float(np.sum(logpdf - ls0))
 
     x0 = [np.log(pooled)] + ([0.0] if use_b else []) + [np.log(10.0)]
     res = optimize.minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 1000})
