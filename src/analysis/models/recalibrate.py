@@ -311,7 +311,8 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     targets, as the map was learned on at-least events); the verdict follows the recalibrated P;
     ``level_p50`` / ``level_p80`` are the levels with recalibrated P 0.5 / 0.8, i.e. the raw
     forecast's (1 − q) quantile with logit(q) = (logit(x) − a)/b. Before the first stored year the
-    raw P is kept with the note ``recalibration_unavailable``.
+    raw P is kept with the note ``recalibration_unavailable``. A rung whose raw P is not calibrated
+    out of sample and whose recalibration is not proven shows no probability (:func:`withhold`).
     """
     from analysis.assessment import verdict_for
     from analysis.models.changes import from_y
@@ -319,6 +320,9 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     a.p_meet_raw = a.p_meet
     art = stored()
     proof = art.get("proof", {}).get(rung, {})
+    if not proof.get("applied", False) and proof.get("calibrated") is False:
+        withhold(a, rung, proof["calibration"])
+        return
     if not proof.get("applied", False):
         failed = proof.get("failed") or {}
         a.add_note("recalibration_not_proven", rung=rung,
@@ -339,6 +343,19 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
                p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"))
 
 
+
+def withhold(a, rung: str, check: dict[str, Any]) -> None:
+    """No headline probability for an uncalibrated rung: ``p_meet`` None, verdict
+    ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the interval (``level_p50`` /
+    ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope that says why."""
+    from analysis.assessment import verdict_for
+
+    a.p_meet = None
+    a.verdict = verdict_for(None)
+    groups = check.get("groups", {})
+    worst = min([check["pooled"], *groups.values()], key=lambda r: -abs(np.log(max(r["b"], 1e-3))))
+    a.add_note("probability_withheld", rung=rung, b=worst["b"], b_lo=worst["b_lo"], b_hi=worst["b_hi"],
+               clusters=worst["n_clusters"])
 
 
 if __name__ == "__main__":
