@@ -152,7 +152,9 @@ def test_registry_rung_c_target_is_recalibrated_and_shanwei_b_is_honest_about_it
     b = assess_target("shanwei2022-t01-hte_count")  # the 49 → 100 example, rung B
     codes = {n.code for n in b.note_codes}
     assert b.evidence == "B" and b.p_meet_raw is not None and b.level_p50 < 100 and b.level_p80 < b.level_p50
-    if not art["proof"]["B"]["applied"] and not art["proof"]["B"]["calibrated"]:
+    from analysis.models.calibration_check import calibrated_for
+
+    if not art["proof"]["B"]["applied"] and not calibrated_for(art["proof"]["B"]["calibration"], "city")[0]:
         # rung B is not calibrated out of sample (cluster-bootstrap Platt slope): the range, no probability
         assert b.p_meet is None and b.verdict == "insufficient_data" and "probability_withheld" in codes
     else:

@@ -100,7 +100,8 @@ def test_slope_check_tells_calibrated_from_over_confident():
 
 
 def test_uncalibrated_rung_shows_no_probability_only_the_range(monkeypatch):
-    check = {"pooled": {"b": 0.59, "b_lo": 0.35, "b_hi": 0.9, "n_clusters": 28}, "groups": {}, "calibrated": False}
+    check = {"pooled": {"b": 0.59, "b_lo": 0.35, "b_hi": 0.9, "n_clusters": 28, "calibrated": False}, "groups": {},
+             "calibrated": False}
     monkeypatch.setattr(rc, "stored", lambda path=None: {"proof": {"B": {"applied": False, "calibrated": False,
                                                                          "calibration": check}}})
     a = Assessment("t", "汕尾市", "hte_count", level="city", as_of=2021)
@@ -113,3 +114,21 @@ def test_uncalibrated_rung_shows_no_probability_only_the_range(monkeypatch):
     assert note.code == "probability_withheld" and note.params["b"] == 0.59
     assert translate(NOTE_TEXT["probability_withheld"], "zh") != NOTE_TEXT["probability_withheld"]
     assert "0.59" in note.text("zh") and "不显示达成概率" in note.text("zh")
+
+
+def test_withholding_follows_the_targets_level(monkeypatch):
+    row = {"b_lo": 0.8, "b_hi": 1.6, "n_clusters": 18}
+    check = {"pooled": dict(row, b=0.53, calibrated=False), "calibrated": False,
+             "groups": {"city": dict(row, b=1.07, calibrated=True), "province": dict(row, b=0.48, calibrated=False)}}
+    monkeypatch.setattr(rc, "stored", lambda path=None: {"proof": {"B": {"applied": False, "calibrated": False,
+                                                                         "by": "level", "calibration": check}}})
+    f = Forecast("family_b", draws=np.log(np.linspace(40, 110, 2001)))
+    out = {}
+    for level in ("city", "province", "county"):
+        a = Assessment("t", "R", "hte_count", level=level, as_of=2021)
+        a.p_meet, a.verdict = 0.128, "unlikely"
+        rc.apply(a, f, float(np.log(100)), True, "B")
+        out[level] = (a.p_meet, a.note_codes[-1].code)
+    assert out["city"] == (0.128, "recalibration_not_proven")  # the city fold is calibrated: P shown
+    assert out["province"] == (None, "probability_withheld")
+    assert out["county"] == (None, "probability_withheld")  # no fold of its own: the pooled slope decides

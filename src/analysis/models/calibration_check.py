@@ -8,10 +8,13 @@ real panel, rung B's slope 0.33 had an i.i.d. se of 0.02 but only 28 fold fits b
 module resamples whole clusters (indicator × level × origin) to get the interval of the slope b
 of σ(a + b·logit P): b = 1 is calibrated, b < 1 over-confident, b > 1 under-confident.
 
-A rung is called *calibrated* when the 95 % cluster-bootstrap interval of b contains 1 pooled and
-in every held-out group with at least :data:`MIN_CLUSTERS` clusters. Where it is not, and no
-recalibration is proven, the engine shows no headline probability for that rung (note
-``probability_withheld``), only the interval (:func:`analysis.models.recalibrate.apply`).
+A group (a held-out level for rung B, or all cases pooled) is called *calibrated* when the 95 %
+cluster-bootstrap interval of b contains 1 **and** b itself lies within [2/3, 3/2] (a slope of 2/3
+already turns a stated 0.9 into an observed 0.81; a wide interval from few folds is not proof).
+A target is judged by its level's group where that group has at least :data:`MIN_CLUSTERS`
+clusters, else by the pooled one (:func:`calibrated_for`). Where it is not calibrated and no
+recalibration is proven, the engine shows no headline probability (note ``probability_withheld``),
+only the range (:func:`analysis.models.recalibrate.apply`).
 
 Example:
     >>> rng = np.random.default_rng(0)
@@ -34,6 +37,8 @@ from analysis.models.recalibrate import events, fit_platt
 
 #: a held-out group is judged only with this many clusters (fold fits) behind it
 MIN_CLUSTERS = 5
+#: the slope must lie within [1/MAX_SLOPE_RATIO, MAX_SLOPE_RATIO] as well as its interval hold 1
+MAX_SLOPE_RATIO = 1.5
 REPS, SEED = 400, 0
 
 
@@ -49,21 +54,36 @@ def _slope(ev: pd.DataFrame, reps: int, seed: int) -> dict[str, Any]:
     lo, hi = np.percentile(boot, [2.5, 97.5])
     brier = float(np.mean((ev["p"] - ev["met"]) ** 2))
     clim = float(np.mean((ev["met"].mean() - ev["met"]) ** 2))
+    ok = bool(lo <= 1.0 <= hi and 1 / MAX_SLOPE_RATIO <= m.b <= MAX_SLOPE_RATIO)
     return {"n_events": int(len(ev)), "n_clusters": len(groups), "a": round(m.a, 3), "se_a": round(m.se_a, 3),
             "b": round(m.b, 3), "se_b_iid": round(m.se_b, 3), "b_lo": round(float(lo), 3),
-            "b_hi": round(float(hi), 3), "brier": round(brier, 4), "brier_climatology": round(clim, 4)}
+            "b_hi": round(float(hi), 3), "brier": round(brier, 4), "brier_climatology": round(clim, 4),
+            "calibrated": ok}
 
 
 def slope_check(cases: pd.DataFrame, group_by: str, reps: int = REPS, seed: int = SEED) -> dict[str, Any]:
     """The calibration slope of ``cases`` pooled and per ``group_by`` value (see the module docstring).
 
-    Returns ``{"pooled": {...}, "groups": {value: {...}}, "calibrated": bool}``.
+    Returns ``{"pooled": {...}, "groups": {value: {...}}, "calibrated": bool}`` (``calibrated``:
+    pooled and every group).
     """
     ev = events(cases)
     ev["cluster"] = ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|" + ev["origin"].astype(str)
     pooled = _slope(ev, reps, seed)
     groups = {str(k): _slope(g, reps, seed) for k, g in ev.groupby(group_by)
               if g["cluster"].nunique() >= MIN_CLUSTERS}
-    ok = all(r["b_lo"] <= 1.0 <= r["b_hi"] for r in [pooled, *groups.values()])
+    ok = all(r["calibrated"] for r in [pooled, *groups.values()])
     return {"pooled": pooled, "groups": groups, "calibrated": bool(ok), "clusters": "indicator × level × origin",
             "reps": reps}
+
+
+def calibrated_for(check: dict[str, Any], group: str | None) -> tuple[bool, dict[str, Any]]:
+    """Whether a target of ``group`` (its level, for rung B) has calibrated P, and the row that says so:
+    the group's own row where it was judged, else the pooled row.
+
+    >>> chk = {"pooled": {"calibrated": False}, "groups": {"city": {"calibrated": True}}}
+    >>> calibrated_for(chk, "city")[0], calibrated_for(chk, "province")[0]
+    (True, False)
+    """
+    row = check.get("groups", {}).get(str(group)) or check["pooled"]
+    return bool(row.get("calibrated", False)), row

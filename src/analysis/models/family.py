@@ -137,6 +137,23 @@ def _effect_var(coef: np.ndarray, idx: slice, ainv: np.ndarray, s2: float) -> fl
     return float(max(np.var(eff, ddof=1) - np.mean(se2), TAU_FLOOR))
 
 
+def _net_of_year(e: np.ndarray, year: np.ndarray, dt: np.ndarray, min_n: int = 3) -> np.ndarray:
+    """Residuals minus their year's Δt-weighted mean (years with ≥ ``min_n`` changes), scaled by
+    √(n/(n−1)) so their variance stays unbiased: what is left is each series' own noise, not the
+    shock every series of the class shared that year.
+
+    >>> _net_of_year(np.array([1.0, 2.0, 3.0, 5.0]), np.array([1, 1, 1, 2]), np.ones(4)).round(3).tolist()
+    [-1.225, 0.0, 1.225, 5.0]
+    """
+    out = e.copy()
+    for y in np.unique(year):
+        m = year == y
+        n = int(m.sum())
+        if n >= min_n:
+            out[m] = (e[m] - np.average(e[m], weights=dt[m])) * np.sqrt(n / (n - 1))
+    return out
+
+
 def fit_family(changes: pd.DataFrame, reference_class: str, prior: FamilyPrior | None = None) -> FamilyFit | None:
     """Fit the rung-B/C model on consecutive changes (columns region, indicator, level, dt, y0, dy).
 
@@ -164,7 +181,9 @@ def fit_family(changes: pd.DataFrame, reference_class: str, prior: FamilyPrior |
     tau_k2, tau_l2 = _effect_var(coef, ks, ainv, s2), _effect_var(coef, ls, ainv, s2)
     pen[ks], pen[ls] = s2 / tau_k2, s2 / tau_l2
     coef, ainv = _ridge(X, x, dt, pen)
-    e = x - X @ coef
+    e = e_all = x - X @ coef
+    if prior is not None:  # common year shocks are modelled (shock_sd below): keep them out of σ and u_s
+        e = _net_of_year(e, ch["end_year"].to_numpy(int), dt)
     # spread: log of the per-year squared residual on the same design
     v = np.log(dt * e ** 2 + 1e-10)
     vpen = np.zeros(X.shape[1])
@@ -204,7 +223,7 @@ def fit_family(changes: pd.DataFrame, reference_class: str, prior: FamilyPrior |
     # its dispersion is drift uncertainty that persists over the horizon (variance ∝ h²)
     end = ch["end_year"].to_numpy(int)
     yrs = np.unique(end)
-    d_t = np.array([np.average(e[end == y], weights=prec[end == y]) for y in yrs])
+    d_t = np.array([np.average(e_all[end == y], weights=prec[end == y]) for y in yrs])
     recent = d_t[-RECENT:]
     shock = float(np.mean(recent)) if len(yrs) >= 3 else 0.0
     # a future year's shock vs the mean of the last RECENT: variance σ_d²(1 + 1/RECENT)

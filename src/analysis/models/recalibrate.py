@@ -320,9 +320,13 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     a.p_meet_raw = a.p_meet
     art = stored()
     proof = art.get("proof", {}).get(rung, {})
-    if not proof.get("applied", False) and proof.get("calibrated") is False:
-        withhold(a, rung, proof["calibration"])
-        return
+    if not proof.get("applied", False) and "calibration" in proof:
+        from analysis.models.calibration_check import calibrated_for
+
+        ok, row = calibrated_for(proof["calibration"], a.level if proof.get("by") == "level" else None)
+        if not ok:
+            withhold(a, rung, row)
+            return
     if not proof.get("applied", False):
         failed = proof.get("failed") or {}
         a.add_note("recalibration_not_proven", rung=rung,
@@ -344,18 +348,17 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
 
 
 
-def withhold(a, rung: str, check: dict[str, Any]) -> None:
-    """No headline probability for an uncalibrated rung: ``p_meet`` None, verdict
-    ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the interval (``level_p50`` /
-    ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope that says why."""
+def withhold(a, rung: str, row: dict[str, Any]) -> None:
+    """No headline probability where a rung is not calibrated: ``p_meet`` None, verdict
+    ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the range (``level_p50`` /
+    ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope ``row`` that says why
+    (:func:`analysis.models.calibration_check.calibrated_for`)."""
     from analysis.assessment import verdict_for
 
     a.p_meet = None
     a.verdict = verdict_for(None)
-    groups = check.get("groups", {})
-    worst = min([check["pooled"], *groups.values()], key=lambda r: -abs(np.log(max(r["b"], 1e-3))))
-    a.add_note("probability_withheld", rung=rung, b=worst["b"], b_lo=worst["b_lo"], b_hi=worst["b_hi"],
-               clusters=worst["n_clusters"])
+    a.add_note("probability_withheld", rung=rung, b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"],
+               clusters=row["n_clusters"])
 
 
 if __name__ == "__main__":

@@ -27,9 +27,10 @@ from analysis.models.recalibrate import (BUILD_COMMAND, BUILD_DRAWS, BUILD_SEED,
 def proof(cases: pd.DataFrame, rung: str) -> dict[str, Any]:
     """Whether the recalibration of ``rung`` is proven out of sample, and the scores that say so.
 
-    ``calibrated`` says whether the raw P is calibrated out of sample (the cluster-bootstrap Platt
-    slope check of :mod:`analysis.models.calibration_check`); a rung neither calibrated nor
-    recalibrated shows no headline probability.
+    ``calibrated`` says whether the raw P is calibrated out of sample, pooled and in every held-out
+    group (the cluster-bootstrap Platt slope check of :mod:`analysis.models.calibration_check`,
+    stored under ``calibration``); where a target's group is neither calibrated nor recalibrated,
+    it shows no headline probability.
     Applied only if the log score (the proper score the map maximises) improves both when cross-fitted
     by group on all years and when cross-fitted by group *and* time-respecting (the map a case's origin
     year could have known), and the time-respecting Brier score does not worsen by more than 0.001.
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"rung {rung}: last map {maps[max(maps, key=int)] if maps else None}; proof {pr}")
             cal = art["proof"][rung]["calibration"]
             print(pd.DataFrame({"pooled": cal["pooled"], **cal["groups"]}).T.to_string())
-            print(f"rung {rung} calibrated (95 % cluster-bootstrap interval of the slope holds 1): {cal['calibrated']}")
+            print(f"rung {rung} calibrated everywhere (95 % cluster-bootstrap interval of the slope holds 1, slope in [2/3, 3/2]): {cal['calibrated']}")
         print(f"wrote {MAP_PATH}")
     return 0
 
