@@ -24,7 +24,10 @@ Proof out of sample (:func:`reliability_before_after`): cross-fitting by group (
 every other indicator, apply to indicator k; rung B: by held-out level or indicator), optionally
 also time-respecting (only other groups' outcomes ≤ the case's origin). A rung's maps are applied
 only where that proof shows a gain (:func:`analysis.models.recalibrate_build.proof`); otherwise
-the note ``recalibration_not_proven`` gives the scores and the model's P is kept.
+the note ``recalibration_not_proven`` gives the scores and the model's P is kept — unless the
+raw P is itself not calibrated out of sample for the target's held-out group (the cluster-bootstrap
+slope check of :mod:`analysis.models.calibration_check`, stored under ``proof.<rung>.calibration``):
+then no probability is shown, only the range (note ``probability_withheld``).
 
 Rebuild the stored maps (after the models or the bundled data change; the build lives in
 :mod:`analysis.models.recalibrate_build`)::
