@@ -88,9 +88,12 @@ def family_prior(eng, indicator: str, as_of: int):
     (:mod:`analysis.models.family_prior`); None if none."""
     def make():
         prior = None
-        for members in (eng.family(indicator), eng.scale_family(indicator)):
-            others = tuple(k for k in members if k != indicator)
-            prior = family_prior_mod.learn_prior(eng.class_changes(others, as_of))
+        for members in (tuple(eng.family(indicator)), tuple(eng.scale_family(indicator))):
+            # yearly means of every member, all years, computed once per class and then cut
+            ym = eng.cached(("prior_means", members), lambda: family_prior_mod.yearly_means(
+                eng.class_changes(members, 10 ** 6)))
+            prior = family_prior_mod.prior_from_means(
+                ym[(ym["indicator"] != indicator) & (ym["end_year"].to_numpy() <= as_of)])
             if prior is not None and prior.n_groups >= 3:
                 return prior
         return prior

@@ -60,29 +60,46 @@ class FamilyPrior:
         return float((df * own + PRIOR_DF * self.shock_var) / (df + PRIOR_DF))
 
 
-def _yearly_means(ch: pd.DataFrame) -> pd.DataFrame:
-    """Mean annual change per (indicator, level, end year), years with ≥ MIN_PER_YEAR changes."""
+def yearly_means(changes: pd.DataFrame) -> pd.DataFrame:
+    """Mean annual change per (indicator, level, end year), years with ≥ MIN_PER_YEAR changes.
+
+    Cutting this table at an end year gives the same prior as cutting the changes first (a year's
+    mean uses only changes ending that year), so an engine computes it once per class.
+    """
+    ch = changes[np.isfinite(changes["dy"].to_numpy(float))]
+    cols = ["indicator", "level", "end_year", "mean", "size"]
+    if ch.empty:
+        return pd.DataFrame(columns=cols)
     g = ch.assign(x=ch["dy"].to_numpy(float) / ch["dt"].to_numpy(float)) \
         .groupby(["indicator", "level", "end_year"])["x"].agg(["mean", "size"]).reset_index()
-    return g[g["size"] >= MIN_PER_YEAR]
+    return g[g["size"] >= MIN_PER_YEAR][cols].reset_index(drop=True)
 
 
 def learn_prior(changes: pd.DataFrame) -> FamilyPrior | None:
     """The prior from other indicators' changes (columns indicator, level, end_year, dt, dy), or None
     when no (indicator, level) group has MIN_YEARS years."""
-    ch = changes[np.isfinite(changes["dy"].to_numpy(float))]
-    if ch.empty:
+    return prior_from_means(yearly_means(changes))
+
+
+def prior_from_means(ym: pd.DataFrame) -> FamilyPrior | None:
+    """The prior from a :func:`yearly_means` table (already cut to the indicators and years wanted)."""
+    if ym.empty:
         return None
-    ym = _yearly_means(ch)
-    vars_ = [float(np.var(g["mean"], ddof=1)) for _, g in ym.groupby(["indicator", "level"]) if len(g) >= MIN_YEARS]
+    groups: dict[tuple, dict[int, float]] = {}
+    for k, lv, y, m in zip(ym["indicator"], ym["level"], ym["end_year"].to_numpy(int), ym["mean"].to_numpy(float)):
+        groups.setdefault((k, lv), {})[int(y)] = float(m)
+    vars_ = [float(np.var(list(d.values()), ddof=1)) for d in groups.values() if len(d) >= MIN_YEARS]
     if not vars_:
         return None
     shock_var = float(np.mean(vars_))
+    by_indicator: dict[str, list[dict[int, float]]] = {}
+    for (k, _lv), d in sorted(groups.items()):
+        by_indicator.setdefault(k, []).append(d)
     diffs = []
-    for _, g in ym.groupby("indicator"):
-        wide = g.pivot(index="end_year", columns="level", values="mean").dropna()
-        if wide.shape[1] >= 2 and len(wide) >= 1:
-            lv = wide.to_numpy(float)
+    for levels in by_indicator.values():
+        common = sorted(set.intersection(*(set(d) for d in levels))) if len(levels) >= 2 else []
+        if common:
+            lv = np.array([[d[y] for d in levels] for y in common])
             # mean offset over common years of every pair of levels
             for i in range(lv.shape[1]):
                 for j in range(i + 1, lv.shape[1]):
