@@ -10,8 +10,10 @@ Example:
     >>> import analysis
     >>> a = analysis.assess_one({"region": "汕尾", "indicator": "高新技术企业数量", "baseline_year": 2021,
     ...                          "baseline_value": 49, "target_year": 2022, "target_value": 100})
-    >>> a.region, a.level, a.parent, a.indicator, a.verdict
-    ('汕尾市', 'city', '广东省', 'hte_count', 'unlikely')
+    >>> a.region, a.level, a.parent, a.indicator, a.evidence
+    ('汕尾市', 'city', '广东省', 'hte_count', 'B')
+    >>> a.p_meet < 0.2, a.level_p50 < 100  # rung B's city fold is calibrated out of sample: P is shown
+    (True, True)
 """
 from __future__ import annotations
 
@@ -61,8 +63,8 @@ def assess_target(target_id: str, *, seed: int = 0, as_of: int | None = None, pa
 
     Example:
         >>> a = assess_target("shanwei2022-t01-hte_count")
-        >>> a.baseline_value, a.target_value, a.verdict
-        (49.0, 100.0, 'unlikely')
+        >>> a.baseline_value, a.target_value, a.evidence
+        (49.0, 100.0, 'B')
     """
     from analysis.assess import find_target
 

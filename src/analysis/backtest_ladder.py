@@ -29,14 +29,16 @@ MIN_ORIGIN_CHANGES = family.MIN_CHANGES
 
 def fold_fit(eng, rung: str, indicator: str, holdout: str, origin: int):
     """The fit of one fold: rung B holds out level ``holdout``, rung C holds out ``indicator``."""
+    from analysis.engine.ladder import family_prior
+
     def make():
         if rung == "B":
             ch = eng.class_changes((indicator,), origin)
             ch = ch[ch["level"] != holdout]
-        else:
-            inds = tuple(k for k in eng.family(indicator) if k != indicator)
-            ch = eng.class_changes(inds, origin)
-        return family.fit_family(ch, f"{rung} fold without {holdout}")
+            # the prior is learnt on other indicators only: nothing of (indicator, holdout) enters the fold
+            return family.fit_family(ch, f"B fold without {holdout}", family_prior(eng, indicator, origin))
+        inds = tuple(k for k in eng.family(indicator) if k != indicator)
+        return family.fit_family(eng.class_changes(inds, origin), f"C fold without {holdout}")
     return eng.cached(("fold", rung, indicator, holdout, origin), make)
 
 

@@ -94,7 +94,9 @@ def test_city_target_judged_by_a_class_with_provinces_says_so_and_conditions_on_
     eng = Engine(panel, seed=0, n_draws=1000)
     a = eng.assess({"target_id": "c", "region": "C01", "level": "city", "parent": "P", "indicator": "patent_grants",
                     "target_type": "level", "baseline_year": 2021, "target_year": 2022, "target_value": 1.0e9})
-    assert a.evidence in ("B", "C") and a.p_meet is not None
+    # a probability, unless the rung is not calibrated on the real panel's backtest (then only the range)
+    withheld = any(n.code == "probability_withheld" for n in a.note_codes)
+    assert a.evidence in ("B", "C") and (a.p_meet is not None or (withheld and a.p_meet_raw is not None))
     assert "city" in a.class_composition and "province" in a.class_composition
     assert "level and size as covariates" in a.reference_class and "province" in a.reference_class
     assert a.model in ("family_b", "family_c")

@@ -139,7 +139,7 @@ def test_apply_sets_p_meet_verdict_and_levels_by_inversion():
     assert early.p_meet == 0.7 and early.note_codes[-1].code == "recalibration_unavailable"
 
 
-def test_registry_rung_c_target_is_recalibrated_and_shanwei_b_keeps_a_verdict():
+def test_registry_rung_c_target_is_recalibrated_and_shanwei_b_is_honest_about_its_calibration():
     from analysis.assess import assess_target
 
     art = rc.stored()
@@ -150,8 +150,13 @@ def test_registry_rung_c_target_is_recalibrated_and_shanwei_b_keeps_a_verdict():
         assert a.p_meet == pytest.approx(m(a.p_meet_raw), abs=1e-12)
         assert a.to_record()["p_meet_raw"] == pytest.approx(a.p_meet_raw)
     b = assess_target("shanwei2022-t01-hte_count")  # the 49 → 100 example, rung B
-    assert b.evidence == "B" and b.verdict in ("on_track", "stretch", "unlikely", "implausible")
     codes = {n.code for n in b.note_codes}
-    assert codes & {"recalibrated", "recalibration_not_proven", "recalibration_unavailable"}
-    if not art["proof"]["B"]["applied"]:
-        assert b.p_meet == b.p_meet_raw
+    assert b.evidence == "B" and b.p_meet_raw is not None and b.level_p50 < 100 and b.level_p80 < b.level_p50
+    from analysis.models.calibration_check import calibrated_for
+
+    if not art["proof"]["B"]["applied"] and not calibrated_for(art["proof"]["B"]["calibration"], "city")[0]:
+        # rung B is not calibrated out of sample (cluster-bootstrap Platt slope): the range, no probability
+        assert b.p_meet is None and b.verdict == "insufficient_data" and "probability_withheld" in codes
+    else:
+        assert b.verdict in ("on_track", "stretch", "unlikely", "implausible")
+        assert codes & {"recalibrated", "recalibration_not_proven", "recalibration_unavailable"}

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analysis.models import family, pooled
+from analysis.models import family_prior as family_prior_mod
 from analysis.models.family import FamilyFit
 from analysis.models.pooled import PooledFit
 
@@ -80,6 +81,25 @@ def fit_a(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | No
     return eng.cached(("rung_a", indicator, as_of, level, parent), make)
 
 
+def family_prior(eng, indicator: str, as_of: int):
+    """Rung B's prior: year-shock and level-offset variances learnt on the *other* indicators of
+    the family (same kind and stock/flow type; every indicator on the same scale where the family
+    has fewer than 3 groups with enough years), changes ending ≤ ``as_of``
+    (:mod:`analysis.models.family_prior`); None if none."""
+    def make():
+        prior = None
+        for members in (tuple(eng.family(indicator)), tuple(eng.scale_family(indicator))):
+            # yearly means of every member, all years, computed once per class and then cut
+            ym = eng.cached(("prior_means", members), lambda: family_prior_mod.yearly_means(
+                eng.class_changes(members, 10 ** 6)))
+            prior = family_prior_mod.prior_from_means(
+                ym[(ym["indicator"] != indicator) & (ym["end_year"].to_numpy() <= as_of)])
+            if prior is not None and prior.n_groups >= 3:
+                return prior
+        return prior
+    return eng.cached(("family_prior", indicator, as_of), make)
+
+
 def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide: bool = False) -> Rung | None:
     """Rung B (``indicators = [indicator]``) or C (its family; ``wide``: every indicator on the same
     scale), if the target's level is in the class."""
@@ -98,7 +118,7 @@ def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide
 
     def make():
         comp = composition(ch)
-        fit = family.fit_family(ch, labelled(comp))
+        fit = family.fit_family(ch, labelled(comp), family_prior(eng, indicator, as_of) if rung == "B" else None)
         return None if fit is None else Rung(rung, labelled(comp), comp, family=fit)
     fitted = eng.cached(("rung", rung, inds, as_of, level), make)
     # the fit is shared by the family; the label names this target's indicator (else it would name

@@ -24,7 +24,10 @@ Proof out of sample (:func:`reliability_before_after`): cross-fitting by group (
 every other indicator, apply to indicator k; rung B: by held-out level or indicator), optionally
 also time-respecting (only other groups' outcomes ≤ the case's origin). A rung's maps are applied
 only where that proof shows a gain (:func:`analysis.models.recalibrate_build.proof`); otherwise
-the note ``recalibration_not_proven`` gives the scores and the model's P is kept.
+the note ``recalibration_not_proven`` gives the scores and the model's P is kept — unless the
+raw P is itself not calibrated out of sample for the target's held-out group (the cluster-bootstrap
+slope check of :mod:`analysis.models.calibration_check`, stored under ``proof.<rung>.calibration``):
+then no probability is shown, only the range (note ``probability_withheld``).
 
 Rebuild the stored maps (after the models or the bundled data change; the build lives in
 :mod:`analysis.models.recalibrate_build`)::
@@ -311,7 +314,8 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     targets, as the map was learned on at-least events); the verdict follows the recalibrated P;
     ``level_p50`` / ``level_p80`` are the levels with recalibrated P 0.5 / 0.8, i.e. the raw
     forecast's (1 − q) quantile with logit(q) = (logit(x) − a)/b. Before the first stored year the
-    raw P is kept with the note ``recalibration_unavailable``.
+    raw P is kept with the note ``recalibration_unavailable``. A rung whose raw P is not calibrated
+    out of sample and whose recalibration is not proven shows no probability (:func:`withhold`).
     """
     from analysis.assessment import verdict_for
     from analysis.models.changes import from_y
@@ -319,6 +323,13 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     a.p_meet_raw = a.p_meet
     art = stored()
     proof = art.get("proof", {}).get(rung, {})
+    if not proof.get("applied", False) and "calibration" in proof:
+        from analysis.models.calibration_check import calibrated_for
+
+        ok, row = calibrated_for(proof["calibration"], a.level if proof.get("by") == "level" else None)
+        if not ok:
+            withhold(a, rung, row)
+            return
     if not proof.get("applied", False):
         failed = proof.get("failed") or {}
         a.add_note("recalibration_not_proven", rung=rung,
@@ -339,6 +350,18 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
                p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"))
 
 
+
+def withhold(a, rung: str, row: dict[str, Any]) -> None:
+    """No headline probability where a rung is not calibrated: ``p_meet`` None, verdict
+    ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the range (``level_p50`` /
+    ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope ``row`` that says why
+    (:func:`analysis.models.calibration_check.calibrated_for`)."""
+    from analysis.assessment import verdict_for
+
+    a.p_meet = None
+    a.verdict = verdict_for(None)
+    a.add_note("probability_withheld", rung=rung, b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"],
+               clusters=row["n_clusters"])
 
 
 if __name__ == "__main__":

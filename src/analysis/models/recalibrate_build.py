@@ -27,6 +27,10 @@ from analysis.models.recalibrate import (BUILD_COMMAND, BUILD_DRAWS, BUILD_SEED,
 def proof(cases: pd.DataFrame, rung: str) -> dict[str, Any]:
     """Whether the recalibration of ``rung`` is proven out of sample, and the scores that say so.
 
+    ``calibrated`` says whether the raw P is calibrated out of sample, pooled and in every held-out
+    group (the cluster-bootstrap Platt slope check of :mod:`analysis.models.calibration_check`,
+    stored under ``calibration``); where a target's group is neither calibrated nor recalibrated,
+    it shows no headline probability.
     Applied only if the log score (the proper score the map maximises) improves both when cross-fitted
     by group on all years and when cross-fitted by group *and* time-respecting (the map a case's origin
     year could have known), and the time-respecting Brier score does not worsen by more than 0.001.
@@ -45,7 +49,12 @@ def proof(cases: pd.DataFrame, rung: str) -> dict[str, Any]:
          "log_after": round(float(full["log_after"]), 4)} if not all_ok else
         {"check": "time_respecting", "brier_before": round(before["brier"], 4), "brier_after": round(after["brier"], 4),
          "log_before": round(before["log_score"], 4), "log_after": round(after["log_score"], 4)})
+    from analysis.models.calibration_check import slope_check
+
+    own = cases[cases["rung"] == rung].reset_index(drop=True) if "rung" in cases else cases
+    check = slope_check(own, GROUP_BY[rung])
     return {"applied": applied, "failed": failed, "by": GROUP_BY[rung], "n_events": before["n"],
+            "calibrated": check["calibrated"], "calibration": check,
             "brier_before": round(before["brier"], 4), "brier_after": round(after["brier"], 4),
             "log_before": round(before["log_score"], 4), "log_after": round(after["log_score"], 4),
             "all_years": {k: v if isinstance(v, str) else (int(v) if k in ("n", "with_map") else round(float(v), 4))
@@ -104,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         art = build(cases, folder_hash(data_dir()), BUILD_COMMAND)
         MAP_PATH.write_text(json.dumps(art, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         for rung, maps in art["maps"].items():
-            print(f"rung {rung}: last map {maps[max(maps, key=int)] if maps else None}; proof {art['proof'][rung]}")
+            pr = {k: v for k, v in art["proof"][rung].items() if k != "calibration"}
+            print(f"rung {rung}: last map {maps[max(maps, key=int)] if maps else None}; proof {pr}")
+            cal = art["proof"][rung]["calibration"]
+            print(pd.DataFrame({"pooled": cal["pooled"], **cal["groups"]}).T.to_string())
+            print(f"rung {rung} calibrated everywhere (95 % cluster-bootstrap interval of the slope holds 1, slope in [2/3, 3/2]): {cal['calibrated']}")
         print(f"wrote {MAP_PATH}")
     return 0
 
