@@ -145,6 +145,23 @@ def reset_kernel_state() -> None:
         warnings._filters_mutated()  # type: ignore[attr-defined]
     if "cwd" in _SAVED:
         os.chdir(_SAVED["cwd"])
+    freeze_heap()
+
+
+def freeze_heap() -> None:
+    """Collect the garbage, then move every surviving object out of the garbage collector's sight.
+
+    A warm kernel holds pandas, statsmodels, matplotlib and the toolkit's caches: hundreds of
+    thousands of long-lived objects that every full collection would walk again (about a quarter of
+    a chart's time, and most of a namespace reset). ``gc.freeze`` leaves them out of later
+    collections; objects a notebook makes are still collected as usual. Called after the warm-up and
+    after each reset (the namespace is empty then, so nothing of a notebook is frozen).
+    Example: ``freeze_heap(); gc.get_freeze_count() > 0``.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 class KernelSession:

@@ -45,6 +45,14 @@ def _warm_up(log_dir: str | None) -> None:
     import nbconvert.exporters.html  # noqa: F401 - heavy imports while the kernel warms up
     import papermill  # noqa: F401
 
+    from analysis.reports.fonts import base_font
+
+    try:
+        base_font()  # the font every page's subset is cut from (read from its cache, or made once)
+    except Exception:  # noqa: BLE001 - the pages then cut from the whole font
+        pass
+    kernels.freeze_heap()  # this process's imports: out of every later garbage collection
+
 
 def _failed(job: Job, err: BaseException, reason: str = "") -> JobResult:
     from analysis.reports.render import error_message
