@@ -104,3 +104,15 @@ def test_base_font_is_kept_on_disk_between_runs(tmp_path, monkeypatch):
         fonts.base_font.cache_clear()
     monkeypatch.setenv("ANALYSIS_CACHE", "0")
     assert fonts._base_cache_file(fonts.cjk_font_path()) is None
+
+
+def test_page_subsets_are_kept_on_disk_with_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_CACHE", "1")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "fits"))
+    fresh = fonts._cut(str(fonts.cjk_font_path()), "标目市尾汕", "woff")
+    assert fonts.font_subset_bytes("汕尾市目标") == fresh
+    stored = fonts._subset_cache_file("".join(sorted("汕尾市目标")))
+    assert stored.is_file() and stored.read_bytes() == fresh
+    assert fonts.font_subset_bytes("目标汕尾市") == fresh  # read back
+    stored.write_bytes(b"kept")  # proof that the stored file is what is returned
+    assert fonts.font_subset_bytes("汕尾市目标") == b"kept"
