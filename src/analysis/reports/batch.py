@@ -225,7 +225,7 @@ class SharedAssessments:
     A failure here only means the notebooks assess for themselves, as they do standalone.
     """
 
-    def __init__(self, items: list, folder: Path, force: bool):
+    def __init__(self, items: list, folder: Path, force: bool, fingerprints: tuple[str, str] | None = None):
         import threading
 
         self.folder, self.counts = folder, {}
@@ -235,12 +235,13 @@ class SharedAssessments:
             for old in folder.glob("*.pkl"):
                 old.unlink(missing_ok=True)
         (folder / DONE_MARK).unlink(missing_ok=True)  # before any job runs: workers wait for this batch's records
-        self._thread = threading.Thread(target=self._run, args=(items, force), daemon=True, name="assessments")
+        self._thread = threading.Thread(target=self._run, args=(items, force, fingerprints), daemon=True,
+                                        name="assessments")
         self._thread.start()
 
-    def _run(self, items: list, force: bool) -> None:
+    def _run(self, items: list, force: bool, fingerprints: tuple[str, str] | None) -> None:
         try:
-            self.counts = prepare_records(items, self.folder, force=force, stop=self._stop)
+            self.counts = prepare_records(items, self.folder, force=force, stop=self._stop, fingerprints=fingerprints)
         except Exception:  # noqa: BLE001 - e.g. a registry that does not load: every notebook says why
             pass
         finally:
@@ -266,7 +267,7 @@ def share_assessments(jobs: Sequence[Job], force: bool = False) -> SharedAssessm
         return None
     if not items:
         return None
-    return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force)
+    return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force, jobs[0].fingerprints)
 
 
 def _registry_rows() -> dict[str, dict[str, Any]]:

@@ -180,7 +180,9 @@ class KernelSession:
         self.uses = 0
         self.starts = 0
         self.records_dir: str | None = None  # where the notebooks find their assessments (batch)
-        self._told_records: str | None = None  # what this kernel was last told
+        #: the batch's (data, code) fingerprints the records are keyed by; ``None``: the kernel takes them
+        self.records_fingerprints: tuple[str, str] | None = None
+        self._told_records: tuple | None = None  # what this kernel was last told
 
     # -------------------------------------------------------------- lifecycle
     def prestart(self) -> None:
@@ -204,17 +206,20 @@ class KernelSession:
             except Exception:
                 self.shutdown()
                 raise
-        if self.records_dir or self._told_records:  # every notebook: the fingerprints are taken afresh
+        told = (self.records_dir, self.records_fingerprints)
+        # the batch's fingerprints are fixed: told once; without them every notebook takes them afresh
+        if (self.records_dir or self._told_records) and (told != self._told_records or told[1] is None):
             self._tell_records()
         self.uses += 1
         return self.km
 
     def _tell_records(self) -> None:
         """Tell the kernel where this batch's assessment records are (one silent request)."""
-        code = f"__import__('analysis.reports.records', fromlist=['_']).use_dir({self.records_dir!r})"
+        fps = tuple(self.records_fingerprints) if self.records_fingerprints else None
+        code = f"__import__('analysis.reports.records', fromlist=['_']).use_dir({self.records_dir!r}, {fps!r})"
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         self._wait_reply(msg_id, timeout=self.warmup_timeout)
-        self._told_records = self.records_dir
+        self._told_records = (self.records_dir, self.records_fingerprints)
 
     def release(self, ok: bool) -> None:
         """After a notebook: queue a reset (it runs while the caller exports HTML), or shut down."""
