@@ -92,6 +92,10 @@ def wanted(jobs: Iterable[Any], targets: Any = None) -> list[tuple[str, int, int
     out: dict[tuple[str, int, int | None], None] = {}
     regions: dict[str, list[str]] = {}
     jobs = list(jobs)
+    if targets is None and any(j.kind == "city" for j in jobs):  # read once, not once per scorecard
+        from analysis.data.loaders import load_targets
+
+        targets = load_targets()
     for job in [j for j in jobs if j.kind == "target"] + [j for j in jobs if j.kind != "target"]:
         p = job.params
         seed, as_of = int(p.get("seed") or 0), p.get("as_of")

@@ -69,8 +69,13 @@ def validate_outputs_with_the_notebook() -> None:
 
 
 def _warm_worker(log_dir: str | None) -> None:
-    """A pool worker's initializer: outputs validated with their notebook, then :func:`_warm_up`."""
+    """A pool worker's initializer: outputs validated with their notebook, the registry parsed once
+    (a scorecard job reads it to know its records; :func:`~analysis.reports.kernels.cache_registry`),
+    then :func:`_warm_up`."""
+    from analysis.reports.kernels import cache_registry
+
     validate_outputs_with_the_notebook()
+    cache_registry()
     _warm_up(log_dir)
 
 
