@@ -169,7 +169,7 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
     done.sort(key=lambda r: order.get(id(r.job), 0))
     index, index_error = None, None
     try:
-        index = write_batch_index(out, done, lang)
+        index = write_batch_index(out, done, lang, registry=sharing.registry if sharing is not None else None)
     except OSError as err:  # disk full, read-only: the reports stay; say which file could not be written
         index_error = f"index not written: {err.strerror or err}: {err.filename or out / 'index.html'}"
     batch = BatchResult(out_dir=out, results=done, index=index, seconds=time.perf_counter() - t0,
@@ -229,6 +229,7 @@ class SharedAssessments:
         import threading
 
         self.folder, self.counts = folder, {}
+        self.registry: dict[str, dict[str, Any]] | None = None  # the index's registry rows, read ahead
         self._stop = threading.Event()
         folder.mkdir(parents=True, exist_ok=True)
         if force:  # all redone: records of older data or code go too
@@ -249,6 +250,20 @@ class SharedAssessments:
                 (self.folder / DONE_MARK).write_text("done\n", encoding="utf-8")
             except OSError:  # disk full: the workers stop waiting at their timeout
                 pass
+        self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """While the last reports run: the index's registry rows and its spreadsheet library.
+
+        Otherwise both (~1-2 s) would be read after the last report, when one core waits.
+        """
+        if self._stop.is_set():
+            return
+        self.registry = _registry_rows()
+        try:
+            import openpyxl  # noqa: F401 - imported ahead for the index's .xlsx
+        except ImportError:  # pragma: no cover - a declared dependency
+            pass
 
     def stop(self, now: bool = False) -> None:
         """Wait for the thread; ``now`` (after Ctrl-C) makes it stop between two targets first."""
@@ -283,9 +298,13 @@ def _registry_rows() -> dict[str, dict[str, Any]]:
     return {str(r["target_id"]): r for r in reg.to_dict(orient="records")}
 
 
-def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the index tables from job results (summaries from the notebooks)."""
-    registry = _registry_rows()
+def index_rows(out: Path, results: Sequence[JobResult],
+               registry: dict[str, dict[str, Any]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the index tables from job results (summaries from the notebooks).
+
+    ``registry`` is the registry by target id as :func:`_registry_rows` gives it (read now if ``None``).
+    """
+    registry = _registry_rows() if registry is None else registry
     targets, cities, failures, others = [], [], [], []
     for r in results:
         job = r.job
@@ -312,10 +331,12 @@ def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[s
     return {"targets": targets, "cities": cities, "failures": failures, "others": others}
 
 
-def write_batch_index(out: Path, results: Sequence[JobResult], lang: str = "zh") -> Path:
+def write_batch_index(out: Path, results: Sequence[JobResult], lang: str = "zh",
+                      registry: dict[str, dict[str, Any]] | None = None) -> Path:
+    """``index.html`` (and the assessment tables) of a batch's results; ``registry`` as in :func:`index_rows`."""
     from analysis.reports.index import write_index
 
-    rows = index_rows(out, results)
+    rows = index_rows(out, results, registry)
     return write_index(out, rows["targets"], rows["cities"], rows["failures"], rows["others"], lang=lang)
 
 
