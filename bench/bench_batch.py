@@ -12,6 +12,8 @@ measured in one run, and take the median of a few runs):
    (what ``make report`` runs), its wall time (goal ≤ 45 s on 2 cores) — skip with ``--no-batch``.
 3. **Report sizes** of that batch (or of ``--sizes-of DIR``): median, p90 and max of the HTML
    files, split into CSS, images, font and content (goal: median ≤ 150 KiB).
+4. **Byte identity** (``--identity``): the batch is run a second time into another folder and every
+   HTML file compared line by line; only the generated-time lines may differ (goal: no other line).
 
 Usage::
 
@@ -19,6 +21,8 @@ Usage::
     python bench/bench_batch.py --no-batch -n 4     # per-report part only
     python bench/bench_batch.py --no-batch --repeat 3  # per-report part, median of 3 runs each
     python bench/bench_batch.py --sizes-of reports  # sizes of an existing batch only
+    python bench/bench_batch.py --no-floor --identity  # the batch twice: wall times, sizes, identical bytes?
+    python bench/bench_batch.py --compare A B       # only compare two existing batch folders
 """
 from __future__ import annotations
 
@@ -195,6 +199,39 @@ def full_batch(out: Path, workers: int) -> float:
     return wall
 
 
+def generated_labels() -> tuple[str, ...]:
+    """The generated-time label in every report language (the one line allowed to differ between runs)."""
+    from analysis.reports.render import GENERATED_KEY
+    from analysis.reports.words import t
+
+    return tuple({t(GENERATED_KEY, lang) for lang in ("zh", "en")} | {GENERATED_KEY})
+
+
+def compare_batches(first: Path, second: Path) -> int:
+    """Part 4: every HTML file of two runs compared line by line, generated-time lines left out.
+
+    Prints the files that differ elsewhere (with the first such line) and returns their number.
+    """
+    labels = generated_labels()
+    pages = sorted(p.relative_to(first) for p in first.rglob("*.html") if "_work" not in p.parts)
+    differ, missing = [], []
+    for rel in pages:
+        other = second / rel
+        if not other.is_file():
+            missing.append(rel)
+            continue
+        a = first.joinpath(rel).read_text(encoding="utf-8").splitlines()
+        b = other.read_text(encoding="utf-8").splitlines()
+        bad = [(x, y) for x, y in zip(a, b) if x != y and not any(lab in x and lab in y for lab in labels)]
+        if bad or len(a) != len(b):
+            differ.append((rel, bad[0] if bad else ("(number of lines)", f"{len(a)} vs {len(b)}")))
+    print(f"\nbyte identity of {len(pages)} HTML files ({first} vs {second}): {len(differ)} differ outside "
+          f"the generated-time lines, {len(missing)} missing from the second run")
+    for rel, (x, y) in differ[:10]:
+        print(f"  {rel}: {x[:100]!r} vs {y[:100]!r}")
+    return len(differ) + len(missing)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=6, help="target reports sampled for the per-report part (default 6)")
@@ -204,6 +241,10 @@ def main() -> None:
     ap.add_argument("--no-floor", action="store_true", help="skip the per-report part")
     ap.add_argument("--out", default=None, help="keep the full batch here (default: a temporary folder)")
     ap.add_argument("--sizes-of", default=None, metavar="DIR", help="only print the sizes of the reports in DIR")
+    ap.add_argument("--identity", action="store_true",
+                    help="run the full batch a second time and compare the HTML files (byte identity)")
+    ap.add_argument("--compare", nargs=2, default=None, metavar=("A", "B"),
+                    help="only compare the HTML files of two existing batch folders")
     args = ap.parse_args()
     import os
 
@@ -211,6 +252,9 @@ def main() -> None:
           + f" on {os.cpu_count()} cores (timings stretch with the load; compare ratios)")
     if args.sizes_of:
         print_sizes(Path(args.sizes_of))
+        return
+    if args.compare:
+        compare_batches(Path(args.compare[0]), Path(args.compare[1]))
         return
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmpdir:
         tmp = Path(tmpdir)
@@ -220,6 +264,10 @@ def main() -> None:
             out = Path(args.out) if args.out else tmp / "batch"
             full_batch(out, args.workers)
             print_sizes(out)
+            if args.identity:
+                again = out.with_name(out.name + "-again")
+                full_batch(again, args.workers)
+                compare_batches(out, again)
 
 
 if __name__ == "__main__":

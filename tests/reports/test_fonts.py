@@ -1,6 +1,7 @@
 """Chinese text in charts: a real CJK font registered without any system package."""
 from __future__ import annotations
 
+import io
 import warnings
 
 import matplotlib
@@ -75,3 +76,43 @@ def test_font_subset_covers_exactly_the_page_characters():
     assert {ord(c) for c in "汕尾市"} <= cmap
     assert ord("京") not in cmap
     assert "vmtx" not in font and "GSUB" not in font  # vertical metrics and layout rules dropped
+
+
+def test_subset_from_the_base_font_is_the_subset_of_the_whole_font():
+    """Pages are cut from the per-process base font (GB 2312 + symbols): same bytes as from the 8 MB font."""
+    base, codes = fonts.base_font()
+    for chars in ("汕尾市目标（）", "高新技术企业 R&D 投入强度 ≥ 2.5% → 《方案》、“十四五”", "0123456789abcXYZ，。：；"):
+        assert all(ord(c) in codes for c in chars)
+        assert fonts._cut(io.BytesIO(base), chars, "woff") == fonts._cut(str(fonts.cjk_font_path()), chars, "woff")
+    rare = "𠀀龘"  # outside the base: cut from the whole font, still covering what the font has
+    assert ord("𠀀") not in codes
+    assert fonts.font_subset_bytes(rare) == fonts._cut(str(fonts.cjk_font_path()), rare, "woff")
+
+
+def test_base_font_is_kept_on_disk_between_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_CACHE", "1")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "fits"))
+    where = fonts._base_cache_file(fonts.cjk_font_path())
+    assert where is not None and where.parent == tmp_path / "fonts"
+    fonts.base_font.cache_clear()
+    try:
+        made = fonts.base_font()
+        assert where.is_file() and where.read_bytes() == made[0]
+        fonts.base_font.cache_clear()
+        assert fonts.base_font() == made  # read back, not made again
+    finally:
+        fonts.base_font.cache_clear()
+    monkeypatch.setenv("ANALYSIS_CACHE", "0")
+    assert fonts._base_cache_file(fonts.cjk_font_path()) is None
+
+
+def test_page_subsets_are_kept_on_disk_with_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_CACHE", "1")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "fits"))
+    fresh = fonts._cut(str(fonts.cjk_font_path()), "标目市尾汕", "woff")
+    assert fonts.font_subset_bytes("汕尾市目标") == fresh
+    stored = fonts._subset_cache_file("".join(sorted("汕尾市目标")))
+    assert stored.is_file() and stored.read_bytes() == fresh
+    assert fonts.font_subset_bytes("目标汕尾市") == fresh  # read back
+    stored.write_bytes(b"kept")  # proof that the stored file is what is returned
+    assert fonts.font_subset_bytes("汕尾市目标") == b"kept"

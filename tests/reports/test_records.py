@@ -105,3 +105,15 @@ def test_target_reports_records_come_before_the_scorecards():
     items = records.wanted([city, target])
     assert items[0] == ("pinghu2013-new_product_output_share", 0, None)
     assert len(items) == 1 + len(views.region_targets("汕尾市")) and len(set(items)) == len(items)
+
+
+def test_the_batch_fingerprints_key_the_records_without_hashing_again(tmp_path, monkeypatch):
+    """A batch hands its (data, code) fingerprints to the records, the workers and the kernels."""
+    tid = "shanwei2022-p-hte_count"
+    fps = ("data-of-this-batch", "code-of-this-batch")
+    prepare_records([(tid, 0, None)], tmp_path, fingerprints=fps)
+    assert (tmp_path / f"{record_key(tid, 0, None, *fps)}.pkl").is_file()
+    monkeypatch.setattr(records, "_fingerprints", lambda: pytest.fail("fingerprints taken again"))
+    assert wait_for_records([(tid, 0, None)], tmp_path, timeout=1, fingerprints=fps)
+    use_dir(tmp_path, fps)
+    assert load_record(tid) is not None

@@ -121,3 +121,18 @@ def test_provenance_puts_everything_that_varies_on_one_line():
     varying = [ln for ln in lines if "18:30" in ln]
     assert len(varying) == 1 and "4.3 s" in varying[0]
     assert any("target_id" in ln for ln in lines) and not any("target_id" in ln for ln in varying)
+
+
+def test_report_kernels_keep_no_input_history():
+    """Batch kernels start without IPython's SQLite history (one write per cell otherwise)."""
+    from analysis.reports.kernels import KernelSession
+    from tests.reports.conftest import require_kernel
+
+    require_kernel()
+    session = KernelSession(warmup="")
+    try:
+        session.acquire()
+        check = "assert get_ipython().history_manager.enabled is False"
+        session._wait_reply(session.kc.execute(check, silent=True, store_history=False), timeout=60)  # raises if not
+    finally:
+        session.shutdown()

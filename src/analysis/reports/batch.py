@@ -169,7 +169,7 @@ def _run_locked(out: Path, t0: float, *, workers, scheduler, force, lang, seed, 
     done.sort(key=lambda r: order.get(id(r.job), 0))
     index, index_error = None, None
     try:
-        index = write_batch_index(out, done, lang)
+        index = write_batch_index(out, done, lang, registry=sharing.registry if sharing is not None else None)
     except OSError as err:  # disk full, read-only: the reports stay; say which file could not be written
         index_error = f"index not written: {err.strerror or err}: {err.filename or out / 'index.html'}"
     batch = BatchResult(out_dir=out, results=done, index=index, seconds=time.perf_counter() - t0,
@@ -225,22 +225,24 @@ class SharedAssessments:
     A failure here only means the notebooks assess for themselves, as they do standalone.
     """
 
-    def __init__(self, items: list, folder: Path, force: bool):
+    def __init__(self, items: list, folder: Path, force: bool, fingerprints: tuple[str, str] | None = None):
         import threading
 
         self.folder, self.counts = folder, {}
+        self.registry: dict[str, dict[str, Any]] | None = None  # the index's registry rows, read ahead
         self._stop = threading.Event()
         folder.mkdir(parents=True, exist_ok=True)
         if force:  # all redone: records of older data or code go too
             for old in folder.glob("*.pkl"):
                 old.unlink(missing_ok=True)
         (folder / DONE_MARK).unlink(missing_ok=True)  # before any job runs: workers wait for this batch's records
-        self._thread = threading.Thread(target=self._run, args=(items, force), daemon=True, name="assessments")
+        self._thread = threading.Thread(target=self._run, args=(items, force, fingerprints), daemon=True,
+                                        name="assessments")
         self._thread.start()
 
-    def _run(self, items: list, force: bool) -> None:
+    def _run(self, items: list, force: bool, fingerprints: tuple[str, str] | None) -> None:
         try:
-            self.counts = prepare_records(items, self.folder, force=force, stop=self._stop)
+            self.counts = prepare_records(items, self.folder, force=force, stop=self._stop, fingerprints=fingerprints)
         except Exception:  # noqa: BLE001 - e.g. a registry that does not load: every notebook says why
             pass
         finally:
@@ -248,6 +250,20 @@ class SharedAssessments:
                 (self.folder / DONE_MARK).write_text("done\n", encoding="utf-8")
             except OSError:  # disk full: the workers stop waiting at their timeout
                 pass
+        self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """While the last reports run: the index's registry rows and its spreadsheet library.
+
+        Otherwise both (~1-2 s) would be read after the last report, when one core waits.
+        """
+        if self._stop.is_set():
+            return
+        self.registry = _registry_rows()
+        try:
+            import openpyxl  # noqa: F401 - imported ahead for the index's .xlsx
+        except ImportError:  # pragma: no cover - a declared dependency
+            pass
 
     def stop(self, now: bool = False) -> None:
         """Wait for the thread; ``now`` (after Ctrl-C) makes it stop between two targets first."""
@@ -266,7 +282,10 @@ def share_assessments(jobs: Sequence[Job], force: bool = False) -> SharedAssessm
         return None
     if not items:
         return None
-    return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force)
+    from analysis.reports.kernels import freeze_heap
+
+    freeze_heap()  # the registry, pandas and the planning: out of the assessments' garbage collections
+    return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force, jobs[0].fingerprints)
 
 
 def _registry_rows() -> dict[str, dict[str, Any]]:
@@ -279,9 +298,13 @@ def _registry_rows() -> dict[str, dict[str, Any]]:
     return {str(r["target_id"]): r for r in reg.to_dict(orient="records")}
 
 
-def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the index tables from job results (summaries from the notebooks)."""
-    registry = _registry_rows()
+def index_rows(out: Path, results: Sequence[JobResult],
+               registry: dict[str, dict[str, Any]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the index tables from job results (summaries from the notebooks).
+
+    ``registry`` is the registry by target id as :func:`_registry_rows` gives it (read now if ``None``).
+    """
+    registry = _registry_rows() if registry is None else registry
     targets, cities, failures, others = [], [], [], []
     for r in results:
         job = r.job
@@ -308,10 +331,12 @@ def index_rows(out: Path, results: Sequence[JobResult]) -> dict[str, list[dict[s
     return {"targets": targets, "cities": cities, "failures": failures, "others": others}
 
 
-def write_batch_index(out: Path, results: Sequence[JobResult], lang: str = "zh") -> Path:
+def write_batch_index(out: Path, results: Sequence[JobResult], lang: str = "zh",
+                      registry: dict[str, dict[str, Any]] | None = None) -> Path:
+    """``index.html`` (and the assessment tables) of a batch's results; ``registry`` as in :func:`index_rows`."""
     from analysis.reports.index import write_index
 
-    rows = index_rows(out, results)
+    rows = index_rows(out, results, registry)
     return write_index(out, rows["targets"], rows["cities"], rows["failures"], rows["others"], lang=lang)
 
 

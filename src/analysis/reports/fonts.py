@@ -142,13 +142,8 @@ MAX_CACHED_SUBSETS = 16
 DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx")
 
 
-def font_subset_bytes(chars: str) -> bytes:
-    """The CJK font cut down to ``chars``, as WOFF (zlib), without hinting: the same chars give the same bytes.
-
-    Deterministic: the font's ``head.modified`` is kept (fontTools would stamp the time of saving)
-    and the characters are sorted first. Hinting is dropped (screens at report sizes do not use it;
-    it is ~15 % of a subset). Example: ``len(font_subset_bytes("目标"))`` is a few KB.
-    """
+def _subset_options(flavor: str | None) -> object:
+    """fontTools options of every cut: no layout rules, no hinting, family/style names only."""
     from fontTools import subset
 
     opts = subset.Options()
@@ -157,15 +152,168 @@ def font_subset_bytes(chars: str) -> bytes:
     opts.notdef_outline = True
     opts.hinting = False
     opts.name_IDs = [1, 2]  # family and style names only
-    opts.flavor = "woff"
-    font = subset.load_font(str(cjk_font_path()), opts)
-    font.recalcTimestamp = False
+    opts.flavor = flavor
+    return opts
+
+
+def _cut(source: object, chars: str, flavor: str | None) -> bytes:
+    """The font read from ``source`` (a path or a file object) cut down to ``chars``, as bytes."""
+    from fontTools import subset
+
+    opts = _subset_options(flavor)
+    font = subset.load_font(source, opts)
+    font.recalcTimestamp = False  # keep head.modified: the same input gives the same bytes
     sub = subset.Subsetter(opts)
     sub.populate(text="".join(sorted(set(chars))))
     sub.subset(font)
     buf = io.BytesIO()
     subset.save_font(font, buf, opts)
     return buf.getvalue()
+
+
+def base_characters() -> str:
+    """The fixed characters of the per-process base font: GB 2312 (its 6,763 Han characters and
+    symbols) plus Latin, punctuation, arrows, maths, enclosed numbers and full-width forms.
+
+    Fixed (it depends on no report or batch), so the base font is the same on every run.
+    Example: ``"汕" in base_characters() and "目" in base_characters()``.
+    """
+    chars = set()
+    for b1 in range(0xA1, 0xF8):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((b1, b2)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    for lo, hi in BASE_RANGES:
+        chars.update(map(chr, range(lo, hi)))
+    return "".join(sorted(chars))
+
+
+#: code-point ranges added to GB 2312 in the base font (Latin, punctuation, symbols, full-width forms)
+BASE_RANGES = ((0x20, 0x250), (0x2000, 0x2070), (0x2100, 0x2150), (0x2190, 0x2300), (0x2460, 0x2700),
+               (0x3000, 0x3040), (0xFF00, 0xFFF0))
+
+
+def _font_cache_dir() -> Path | None:
+    """Where cut fonts are kept between runs: ``$ANALYSIS_CACHE_DIR/../fonts`` (default
+    ``~/.cache/analysis/fonts``, beside the model-fit cache); ``None`` when ``ANALYSIS_CACHE=0``."""
+    if os.environ.get("ANALYSIS_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    folder = os.environ.get("ANALYSIS_CACHE_DIR")
+    return (Path(folder).parent if folder else Path.home() / ".cache" / "analysis") / "fonts"
+
+
+def _font_stamp(font: Path) -> str:
+    """The font file's path, size and mtime and the fontTools version: what every cut depends on."""
+    import fontTools
+
+    st = font.stat()
+    return f"{font}|{st.st_size}|{st.st_mtime_ns}|{fontTools.version}|"
+
+
+def _base_cache_file(font: Path) -> Path | None:
+    """Where the base font of ``font`` is kept between runs (``None`` when ``ANALYSIS_CACHE=0``).
+
+    The name hashes :func:`_font_stamp` and the base characters, so a stale base is never read.
+    """
+    import hashlib
+
+    folder = _font_cache_dir()
+    if folder is None:
+        return None
+    h = hashlib.sha256(_font_stamp(font).encode("utf-8"))
+    h.update(base_characters().encode("utf-8"))
+    return folder / f"base-{h.hexdigest()[:20]}.otf"
+
+
+def _subset_cache_file(chars: str) -> Path | None:
+    """Where the subset of ``chars`` (sorted, unique) is kept between runs (``None`` when off).
+
+    The name hashes :func:`_font_stamp` and the characters: the same font and characters always
+    give the same bytes, so a stored subset is the subset a fresh cut would give.
+    """
+    import hashlib
+
+    folder = _font_cache_dir()
+    if folder is None:
+        return None
+    h = hashlib.sha256(_font_stamp(cjk_font_path()).encode("utf-8"))
+    h.update(chars.encode("utf-8"))
+    return folder / "subsets" / f"{h.hexdigest()[:32]}.woff"
+
+
+@lru_cache(maxsize=1)
+def base_font() -> tuple[bytes, frozenset[int]]:
+    """The CJK font cut to :func:`base_characters` (once per process) and the code points it holds.
+
+    Cutting a page's subset from this ~1.5 MB base instead of the 8 MB font gives the same bytes
+    about three times faster (the 65,000-glyph CFF and cmap are parsed once, not once per page).
+    Kept on disk between runs (:func:`_base_cache_file`); made in ~4 s when absent.
+    Example: ``ord("汕") in base_font()[1]``.
+    """
+    from fontTools.ttLib import TTFont
+
+    path = cjk_font_path()
+    cached = _base_cache_file(path)
+    data = None
+    if cached is not None and cached.is_file():
+        try:
+            data = cached.read_bytes()
+            codes = frozenset(TTFont(io.BytesIO(data), lazy=True).getBestCmap())
+        except Exception:  # noqa: BLE001 - a damaged cache file is made again
+            data = None
+    if data is None:
+        data = _cut(str(path), base_characters(), None)
+        codes = frozenset(TTFont(io.BytesIO(data), lazy=True).getBestCmap())
+        if cached is not None:
+            _write_quietly(cached, data)
+    return data, codes
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a folder that cannot be written only costs the cache."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def font_subset_bytes(chars: str) -> bytes:
+    """The CJK font cut down to ``chars``, as WOFF (zlib), without hinting: the same chars give the same bytes.
+
+    Deterministic: the font's ``head.modified`` is kept (fontTools would stamp the time of saving)
+    and the characters are sorted first. Hinting is dropped (screens at report sizes do not use it;
+    it is ~15 % of a subset). Characters all in the base font (:func:`base_font`, GB 2312 and
+    symbols) are cut from it, others from the whole font: both give the same bytes. A cut is kept
+    on disk (:func:`_subset_cache_file`): a page whose characters were cut before, in any run,
+    reads its subset back (~0.3 s saved a page).
+    Example: ``len(font_subset_bytes("目标"))`` is a few KB.
+    """
+    chars = "".join(sorted(set(chars)))
+    stored = _subset_cache_file(chars)
+    if stored is not None and stored.is_file():
+        try:
+            return stored.read_bytes()
+        except OSError:
+            pass
+    try:
+        base, codes = base_font()
+    except Exception:  # noqa: BLE001 - no base (fontTools error): cut from the whole font
+        base, codes = b"", frozenset()
+    if base and all(ord(c) in codes for c in chars):
+        data = _cut(io.BytesIO(base), chars, "woff")
+    else:
+        data = _cut(str(cjk_font_path()), chars, "woff")
+    if stored is not None:
+        _write_quietly(stored, data)
+    return data
 
 
 def font_face_css(chars: str, family: str = WEB_FAMILY) -> str:

@@ -38,6 +38,8 @@ class Job:
     validate: bool = True
     fresh_kernel: bool = False
     timeout: float | None = 900
+    #: the batch's (data, code) fingerprints (set with the key): the records' keys, not re-hashed per report
+    fingerprints: tuple[str, str] | None = None
 
 
 @dataclass
@@ -128,6 +130,7 @@ def assign_keys(jobs: Iterable[Job]) -> None:
     data_fp, code_fp = data_fingerprint(), code_fingerprint()
     for job in jobs:
         job.key = cache_key(notebook_path(job.notebook), job.params, data_fp, code_fp)
+        job.fingerprints = (data_fp, code_fp)
 
 
 def cached_result(job: Job) -> JobResult | None:
@@ -179,11 +182,12 @@ def run_job(job: Job) -> JobResult:
                if job.fresh_kernel else kernels.thread_session(log_dir=log_dir))
     records = Path(log_dir) / RECORDS_DIR
     session.records_dir = str(records) if records.is_dir() else None
+    session.records_fingerprints = job.fingerprints
     if session.records_dir:  # the batch may still be writing this report's assessments
         from analysis.reports.records import wait_for_records, wanted
 
         try:
-            wait_for_records(wanted([job]), records, timeout=job.timeout or 600)
+            wait_for_records(wanted([job]), records, timeout=job.timeout or 600, fingerprints=job.fingerprints)
         except Exception:  # noqa: BLE001 - without its records the notebook assesses by itself
             pass
     res: RenderResult = render_report(job.notebook, job.params, job.html, work_dir=Path(job.ipynb).parent,

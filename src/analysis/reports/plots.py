@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,17 @@ def has_chart_data(a: Assessment) -> bool:
     return bool(hist_ok or fan_ok)
 
 
+@lru_cache(maxsize=4096)
+def tick_value(v: float, unit: str, lang: str) -> str:
+    """:func:`fmt_value` of a tick, memoised: a layout pass formats the same ticks several times.
+
+    Example: ``tick_value(100.0, "家", "zh") == fmt_value(100.0, "家", "zh")``.
+    """
+    return fmt_value(v, unit, lang)
+
+
 def _value_axis(ax, unit: str, lang: str) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, unit, lang)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick_value(float(v), unit, lang)))
     if unit in COUNT_UNITS:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
@@ -219,7 +229,7 @@ def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:
         ax.text(v + 0.01 * vmax, y, fmt_value(v, a.unit, lang), va="center", fontsize=9)
     ax.set_yticks(pos, names)
     ax.set_xlim(0 if min(values) >= 0 else min(values) * 1.1, vmax * 1.15)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, a.unit, lang)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick_value(float(v), a.unit, lang)))
     ax.set_title(title)
     return fig
 
@@ -312,7 +322,7 @@ def latest_levels(levels: pd.DataFrame, indicator: str = "", unit: str = "", yea
     labels = [f"{region_name(r, lang)} ({int(y)})" if year is None and y != yr else region_name(r, lang)
               for r, y in zip(d["region"], d["year"])]
     ax.set_yticks(pos, labels)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, unit, lang)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick_value(float(v), unit, lang)))
     ax.set_title(title)
     return fig
 

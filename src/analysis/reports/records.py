@@ -50,14 +50,16 @@ def _fingerprints() -> tuple[str, str]:
     return data_fingerprint(), code_fingerprint()
 
 
-def use_dir(path: str | Path | None) -> None:
+def use_dir(path: str | Path | None, fingerprints: Sequence[str] | None = None) -> None:
     """Inside a batch kernel, before each notebook: read records from ``path`` (``None``: assess in the notebook).
 
-    The data and code fingerprints are taken now, once per notebook rather than once per record
-    (a city scorecard reads about a hundred).
+    ``fingerprints`` are the batch's (data, code) fingerprints, which its records are keyed by
+    (computed once in the batch process); without them they are taken now, once per notebook
+    rather than once per record (a city scorecard reads about a hundred; taking them costs ~15 ms).
+    Example: ``use_dir("reports/_work/records", ("<data sha>", "<code sha>"))``.
     """
     _STATE["dir"] = Path(path) if path else None
-    _STATE["fingerprints"] = _fingerprints() if path else None
+    _STATE["fingerprints"] = (tuple(fingerprints) if fingerprints else _fingerprints()) if path else None
 
 
 def records_dir() -> Path | None:
@@ -90,6 +92,10 @@ def wanted(jobs: Iterable[Any], targets: Any = None) -> list[tuple[str, int, int
     out: dict[tuple[str, int, int | None], None] = {}
     regions: dict[str, list[str]] = {}
     jobs = list(jobs)
+    if targets is None and any(j.kind == "city" for j in jobs):  # read once, not once per scorecard
+        from analysis.data.loaders import load_targets
+
+        targets = load_targets()
     for job in [j for j in jobs if j.kind == "target"] + [j for j in jobs if j.kind != "target"]:
         p = job.params
         seed, as_of = int(p.get("seed") or 0), p.get("as_of")
@@ -104,13 +110,15 @@ def wanted(jobs: Iterable[Any], targets: Any = None) -> list[tuple[str, int, int
     return list(out)
 
 
-def record_paths(items: Iterable[tuple[str, int, int | None]], folder: Path) -> list[Path]:
-    """Where the records of ``items`` are (or will be) stored."""
-    data_fp, code_fp = _fingerprints()
+def record_paths(items: Iterable[tuple[str, int, int | None]], folder: Path,
+                 fingerprints: Sequence[str] | None = None) -> list[Path]:
+    """Where the records of ``items`` are (or will be) stored (``fingerprints``: the batch's, else taken now)."""
+    data_fp, code_fp = tuple(fingerprints) if fingerprints else _fingerprints()
     return [Path(folder) / f"{record_key(tid, seed, as_of, data_fp, code_fp)}.pkl" for tid, seed, as_of in items]
 
 
-def wait_for_records(items: Sequence[tuple[str, int, int | None]], folder: Path, timeout: float = 600) -> bool:
+def wait_for_records(items: Sequence[tuple[str, int, int | None]], folder: Path, timeout: float = 600,
+                     fingerprints: Sequence[str] | None = None) -> bool:
     """In a worker: wait until the batch has stored the records of ``items`` (or finished trying).
 
     The batch writes records while the first reports (the backtest, the panels) run; a report that
@@ -122,7 +130,7 @@ def wait_for_records(items: Sequence[tuple[str, int, int | None]], folder: Path,
     folder = Path(folder)
     if not items or not folder.is_dir():
         return False
-    paths = record_paths(items, folder)
+    paths = record_paths(items, folder, fingerprints)
     deadline = time.monotonic() + timeout
     while True:
         if all(p.is_file() for p in paths):
@@ -133,7 +141,7 @@ def wait_for_records(items: Sequence[tuple[str, int, int | None]], folder: Path,
 
 
 def prepare_records(items: Sequence[tuple[str, int, int | None]], folder: Path, force: bool = False,
-                    stop: Any = None) -> dict[str, int]:
+                    stop: Any = None, fingerprints: Sequence[str] | None = None) -> dict[str, int]:
     """Assess ``items`` with one engine per seed and write their records into ``folder``.
 
     Existing records are kept unless ``force``. A target that raises gets no record (its notebook
@@ -146,7 +154,7 @@ def prepare_records(items: Sequence[tuple[str, int, int | None]], folder: Path, 
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    data_fp, code_fp = _fingerprints()
+    data_fp, code_fp = tuple(fingerprints) if fingerprints else _fingerprints()  # the batch's keys, if given
     counts = {"written": 0, "kept": 0, "failed": 0}
     registry = load_targets()
     broken: set[int] = set()  # seeds whose engine cannot be built (missing data): left to the notebooks

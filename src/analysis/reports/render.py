@@ -256,6 +256,9 @@ def html_exporter() -> Any:
         exporter = HTMLExporter(
             template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+            # the notebook is validated once, after the last preprocessor, not after each of the
+            # twelve (a quarter of an export's time; the same page)
+            optimistic_validation=True,
             # no Pygments CSS (~5 KB): the reports show no code
             config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         )

@@ -45,6 +45,39 @@ def _warm_up(log_dir: str | None) -> None:
     import nbconvert.exporters.html  # noqa: F401 - heavy imports while the kernel warms up
     import papermill  # noqa: F401
 
+    from analysis.reports.fonts import base_font
+
+    try:
+        base_font()  # the font every page's subset is cut from (read from its cache, or made once)
+    except Exception:  # noqa: BLE001 - the pages then cut from the whole font
+        pass
+    kernels.freeze_heap()  # this process's imports: out of every later garbage collection
+
+
+def validate_outputs_with_the_notebook() -> None:
+    """In a batch worker process: stop nbformat validating each output as it arrives.
+
+    nbclient builds every output with ``nbformat.v4.new_output``, which validates it on its own
+    against the schema with the slow ``jsonschema`` validator (~2 ms an output, ~50 outputs a
+    report). The whole notebook is still validated when papermill writes it and again before the
+    export, with the fast validator, so an invalid output still fails the report.
+    Example: called once by the worker's initializer (:func:`_warm_worker`), never in the CLI process.
+    """
+    from nbformat.v4 import nbbase
+
+    nbbase.validate = lambda node, ref=None: None  # noqa: ARG005 - the notebook is validated as a whole
+
+
+def _warm_worker(log_dir: str | None) -> None:
+    """A pool worker's initializer: outputs validated with their notebook, the registry parsed once
+    (a scorecard job reads it to know its records; :func:`~analysis.reports.kernels.cache_registry`),
+    then :func:`_warm_up`."""
+    from analysis.reports.kernels import cache_registry
+
+    validate_outputs_with_the_notebook()
+    cache_registry()
+    _warm_up(log_dir)
+
 
 def _failed(job: Job, err: BaseException, reason: str = "") -> JobResult:
     from analysis.reports.render import error_message
@@ -70,7 +103,7 @@ def start_pool(workers: int, log_dir: str | None, warm: bool = True) -> Any:
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn")  # no fork of a process that may hold threads/zmq sockets
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_up if warm else None,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker if warm else None,
                                initargs=(log_dir,) if warm else ())
     for _ in range(workers):  # one submit per worker spawns them all
         pool.submit(os.getpid)
