@@ -184,6 +184,7 @@ class Engine(PanelViews):
             a.n_peer_regions = pf.n_regions
             a.peer_changes = pf.changes
             a.peer_windows = pf.windows
+            a.peer_class = pf.reference_class
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
             a.p_peers = peers.p_meet_peers(pf, y0, a.required_change)
             forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws)
@@ -211,7 +212,8 @@ class Engine(PanelViews):
                 fam = rung.family.forecast(y0, a.region, ind, a.level, h, rng, self.n_draws, name=name)
                 forecasts[name] = fam
                 a.p_pooled = fam.p_at_least(y_star)
-                a.n_peer_windows = rung.family.n_changes
+                # n_peer_windows / n_peer_met / n_peer_regions stay those of the same-level peer fit
+                # (what the histogram draws); the family's size is in class_composition
                 a.add_note("rung_" + rung.evidence.lower(), composition=rung.composition,
                            own=a.n_own_changes or 0)
         if self.with_ets:

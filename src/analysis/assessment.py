@@ -110,6 +110,7 @@ class Assessment:
     fan: pd.DataFrame | None = None           # year, q05, q10, q25, q50, q75, q90, q95 (value units)
     peer_changes: np.ndarray | None = None    # peers' h-year changes (model scale)
     peer_windows: pd.DataFrame | None = None  # region, start_year, end_year, start_value, end_value, change
+    peer_class: str | None = None             # the class of those windows (same indicator and level)
     sources: pd.DataFrame | None = None       # source, quote, reliability for every value used
 
     def add_note(self, code: str, **params: Any) -> None:

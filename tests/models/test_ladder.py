@@ -101,6 +101,13 @@ def test_city_target_judged_by_a_class_with_provinces_says_so_and_conditions_on_
     assert "level and size as covariates" in a.reference_class and "province" in a.reference_class
     assert a.model in ("family_b", "family_c")
     assert methods(a)[0].code == f"methods_{a.evidence.lower()}"
+    # the peer counts and caption describe the same-level windows the histogram draws, not the family
+    if a.peer_changes is not None:
+        assert a.n_peer_windows == len(a.peer_changes)
+        assert a.n_peer_met == int((a.peer_changes >= a.required_change).sum())
+        assert "same level (city)" in a.peer_class and "covariates" not in a.peer_class
+    else:
+        assert a.n_peer_met is None and a.peer_class is None
 
 
 def test_unjudged_target_says_what_data_would_unlock_it():

@@ -12,7 +12,7 @@ from analysis.assessment import Assessment
 from analysis.backtest_ladder import fold_fit
 from analysis.i18n import translate
 from analysis.models import recalibrate as rc
-from analysis.models.calibration_check import slope_check
+from analysis.models.calibration_check import slope_check, slope_table
 from analysis.models.family import RECENT, fit_family
 from analysis.models.family_prior import PRIOR_DF, FamilyPrior, learn_prior
 from analysis.models.forecast import Forecast
@@ -132,3 +132,17 @@ def test_withholding_follows_the_targets_level(monkeypatch):
     assert out["city"] == (0.128, "recalibration_not_proven")  # the city fold is calibrated: P shown
     assert out["province"] == (None, "probability_withheld")
     assert out["county"] == (None, "probability_withheld")  # no fold of its own: the pooled slope decides
+
+
+def test_slope_table_lists_the_pooled_check_then_each_held_out_group():
+    row = {"b_lo": 0.8, "b_hi": 1.6, "n_clusters": 18, "n_events": 500}
+    proof = {"B": {"by": "level", "calibration": {
+        "pooled": dict(row, b=0.53, calibrated=False),
+        "groups": {"province": dict(row, b=0.48, calibrated=False), "city": dict(row, b=1.07, calibrated=True)}}},
+        "C": {"by": "indicator", "calibration": {"pooled": dict(row, b=0.7, calibrated=False), "groups": {}}}}
+    b = slope_table(proof, "B")
+    assert list(b["level"]) == ["all_levels", "city", "province"]
+    assert list(b["calibrated"]) == ["no", "yes", "no"] and list(b["slope_b"]) == [0.53, 1.07, 0.48]
+    c = slope_table(proof, "C")
+    assert list(c.columns)[0] == "indicator" and list(c["indicator"]) == ["all"]
+    assert slope_table(proof, "A").empty

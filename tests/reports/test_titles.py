@@ -16,13 +16,15 @@ def test_long_titles_wrap_and_short_ones_stay():
     assert wrap_title("汉" * 80, "zh", 7.5).count("\n") == 2  # 36 Han characters a line at 12 pt
 
 
-def test_peer_chart_title_leaves_the_class_to_the_caption(assessment):
+def test_peer_chart_caption_names_the_windows_drawn_not_the_headline_class(assessment):
+    """The histogram draws same-level peer windows; a rung C headline class must not caption it."""
     a = assessment
     a.reference_class = ("C: family of hte_count (24 indicators), every level with level and "
                          "size as covariates (city 18 changes / 10 regions)")
+    a.peer_class = "same level (city) and parent (广东省)"
     title = plots.peer_distribution(a, "en").axes[0].get_title()
     assert "family" not in title and title.startswith("Peers'")
     caption = plots.peer_caption(a, "en")
-    assert "family" in caption
-    a.reference_class = ""
+    assert "family" not in caption and "same level" in caption
+    a.peer_class = None
     assert plots.peer_caption(a, "en") == ""

@@ -87,3 +87,25 @@ def calibrated_for(check: dict[str, Any], group: str | None) -> tuple[bool, dict
     """
     row = check.get("groups", {}).get(str(group)) or check["pooled"]
     return bool(row.get("calibrated", False)), row
+
+
+
+def slope_table(proof: dict[str, Any], rung: str) -> pd.DataFrame:
+    """One rung's stored slope checks as a table, for the backtest report.
+
+    ``proof`` is ``recalibration.json``'s ``"proof"`` entry. The first row pools the rung's events;
+    then one row per held-out group, in a column named for what was held out (``level`` for rung
+    B, ``indicator`` for rung C): events, fold fits, the Platt slope b with its cluster-bootstrap
+    95 % interval, and whether that group counts as calibrated (P shown) or not (P withheld).
+
+    Example: ``slope_table(recalibrate.stored()["proof"], "B")[["level", "slope_b", "calibrated"]]``.
+    """
+    pr = proof.get(rung) or {}
+    check = pr.get("calibration") or {}
+    by = pr.get("by") or "group"
+    everything = "all_levels" if by == "level" else "all"
+    parts = [(everything, check.get("pooled"))] + sorted((check.get("groups") or {}).items())
+    rows = [{by: group, "n": c.get("n_events"), "clusters": c.get("n_clusters"), "slope_b": c.get("b"),
+             "b_lo": c.get("b_lo"), "b_hi": c.get("b_hi"), "calibrated": "yes" if c.get("calibrated") else "no"}
+            for group, c in parts if c]
+    return pd.DataFrame(rows)

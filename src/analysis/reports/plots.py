@@ -195,13 +195,17 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
 
 
 def peer_caption(a: Assessment, lang: str = "zh") -> str:
-    """The peer chart's caption: the reference class it draws (``""`` without one).
+    """The peer chart's caption: the class of the windows it draws (``""`` without one).
 
-    Example: ``peer_caption(a, "en")`` starts with ``"rung B: same indicator"``.
+    The histogram draws the same-indicator, same-level peer windows, which is not always the
+    class behind the headline (rung B or C pools levels or indicators), so the caption names
+    the windows drawn, not the headline's class.
+
+    Example: ``peer_caption(a, "en")`` starts with ``"same indicator"``.
     """
     from analysis.reports.words import reference_class_label
 
-    return reference_class_label(a.reference_class, lang) if a.reference_class else ""
+    return reference_class_label(a.peer_class, lang) if a.peer_class else ""
 
 
 def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:

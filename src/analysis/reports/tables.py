@@ -46,6 +46,11 @@ COLUMN_LABELS: dict[str, str] = {
     "n_time_respecting": "events with a map from earlier outcomes",
     "brier_before_time": "Brier score, model (earlier outcomes only)",
     "brier_after_time": "Brier score, recalibrated (earlier outcomes only)",
+    "bin_lo": "bin from", "bin_hi": "bin to", "mean_p": "mean predicted P",
+    "se": "binomial standard error",
+    "clusters": "fold fits", "slope_b": "Platt slope b",
+    "b_lo": "b, 95% interval from", "b_hi": "b, 95% interval to", "calibrated": "model's P calibrated",
+    "all_levels": "all levels", "city": "city", "province": "province",
 }
 
 
