@@ -78,11 +78,18 @@ def requirements_table(a: Assessment, lang: str = "zh") -> str:
 def probability_table(a: Assessment, lang: str = "zh") -> str:
     """P(meet) by model and the evidence behind it; the headline model is marked."""
     rows = []
-    for key, p in (("pooled", a.p_pooled), ("peers", a.p_peers), ("own", a.p_own), ("count", a.p_count)):
+    # the first row is whatever filled p_pooled: the mixed model, its OLS fallback or a ladder rung
+    # (named as fitted); where it is the headline it shows the headline's P (recalibrated, or withheld)
+    first = a.model if a.model in ("pooled_ols", "family_b", "family_c") else "pooled"
+    for key, p in ((first, a.p_pooled), ("peers", a.p_peers), ("own", a.p_own), ("count", a.p_count)):
         if p is None and key == "count":
             continue
-        mark = " ◀" if a.model == key else ""
-        rows.append((html.escape(model_name(key, lang)), fmt_prob(p, prob_error(key, p), lang) + mark))
+        headline = a.model == key
+        if headline and key == first and key.startswith("family_"):
+            text = fmt_prob(a.p_meet, None, lang) if a.p_meet is not None else t("withheld (not calibrated)", lang)
+        else:
+            text = fmt_prob(p, prob_error(key, p), lang)
+        rows.append((html.escape(model_name(key, lang)), text + (" ◀" if headline else "")))
     rows.append((t("reference class", lang), html.escape(reference_class_label(a.reference_class, lang))))
     if a.n_peer_windows:
         met = "—" if a.n_peer_met is None else str(a.n_peer_met)

@@ -1,0 +1,31 @@
+"""The probability table names the model that filled each row and never shows a withheld probability."""
+from __future__ import annotations
+
+from analysis.reports.tables import probability_table
+from tests.reports.conftest import synthetic_assessment
+
+
+def test_the_rung_row_is_named_as_fitted_and_marked_as_the_headline():
+    a = synthetic_assessment(model="family_b", p_pooled=0.128, p_meet=0.128)
+    html = probability_table(a, "en")
+    assert "rung B (same indicator, every level, shrunk)" in html and "pooled (mixed model)" not in html
+    assert "13% ◀" in html
+
+
+def test_a_withheld_probability_is_not_shown_in_the_table():
+    a = synthetic_assessment(model="family_b", p_pooled=0.128, p_meet=None, verdict="insufficient_data")
+    en, zh = probability_table(a, "en"), probability_table(a, "zh")
+    assert "withheld (not calibrated)" in en and "13%" not in en
+    assert "不显示（未通过校准检验）" in zh and "13%" not in zh
+
+
+def test_a_recalibrated_headline_shows_the_recalibrated_probability():
+    a = synthetic_assessment(model="family_c", p_pooled=0.30, p_meet=0.22)
+    html = probability_table(a, "en")
+    assert "22% ◀" in html and "30%" not in html
+
+
+def test_the_ols_fallback_is_named_and_marked():
+    a = synthetic_assessment(model="pooled_ols", p_pooled=0.03, p_meet=0.03)
+    html = probability_table(a, "en")
+    assert "OLS fallback" in html and "3% ◀" in html
