@@ -95,3 +95,12 @@ def test_restated_rows_fold_into_one_goal_with_one_p(tmp_path):
     assert {r["goal_p_meet"] for r in table[:3]} == {"0.03"} and table[0]["region_name"] == "Shanwei"
     ws = load_workbook(tmp_path / "assessments-en.xlsx").active
     assert [c.value for c in ws[1]][:4] == ["goal", "document", "document_title", "target_id"] and ws.max_row == 5
+
+
+def test_a_strict_comparator_is_shown_so_a_breakthrough_does_not_read_0_to_0():
+    rows = [{"target_id": "z", "region": "汕尾市", "indicator_zh": "理工类学生占比", "unit": "%", "kind": "share",
+             "target_type": "breakthrough", "comparator": ">", "baseline_year": 2021, "baseline_value": 0.0,
+             "target_year": 2022, "target_value": 0.0, "p_meet": None, "verdict": "insufficient_data",
+             "href": "targets/z.html"}]
+    page = render_index(rows, [], [])
+    assert "0% (2021) → &gt; 0% (2022)" in page and "→ 0% (2022)" not in page

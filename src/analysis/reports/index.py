@@ -125,6 +125,10 @@ def doc_title(doc: Any) -> str:
     return document_titles().get(doc, doc)
 
 
+#: comparators shown before a target level (``>=`` and ``=`` read as the level itself)
+COMPARATOR_SIGNS = {">": "> ", "<": "< ", "<=": "≤ "}
+
+
 def _goal_row(n: int, g: Mapping[str, Any], lang: str) -> str:
     e = html.escape
     r = g["lead"]
@@ -134,6 +138,8 @@ def _goal_row(n: int, g: Mapping[str, Any], lang: str) -> str:
         return "" if is_missing(v) else fmt_value(v, unit, lang) + (f" ({fmt_year(year)})" if fmt_year(year) else "")
 
     base, tgt = level(r.get("baseline_value"), r.get("baseline_year")), level(r.get("target_value"), r.get("target_year"))
+    if tgt and str(r.get("comparator") or ">=") in COMPARATOR_SIGNS:  # ">" 0 is a breakthrough, not "0 → 0"
+        tgt = COMPARATOR_SIGNS[str(r.get("comparator"))] + tgt
     verdict = g["verdict"]
     order = list(VERDICTS).index(verdict) if verdict in VERDICTS else len(VERDICTS)
     links = []
