@@ -29,3 +29,16 @@ def test_the_ols_fallback_is_named_and_marked():
     a = synthetic_assessment(model="pooled_ols", p_pooled=0.03, p_meet=0.03)
     html = probability_table(a, "en")
     assert "OLS fallback" in html and "3% ◀" in html
+
+
+def test_the_city_scorecard_shows_a_strict_comparator():
+    import pandas as pd
+
+    from analysis.reports.tables import scorecard_table
+
+    results = pd.DataFrame([{"target_id": "z", "region": "汕尾市", "indicator": "", "indicator_zh": "理工类学生占比",
+                             "unit": "%", "kind": "share", "target_type": "breakthrough", "comparator": ">",
+                             "baseline_year": 2021, "baseline_value": 0.0, "target_year": 2022, "target_value": 0.0,
+                             "p_meet": None, "verdict": "insufficient_data", "document": "d"}])
+    html = scorecard_table(results, "zh")
+    assert "→ &gt; 0%" in html

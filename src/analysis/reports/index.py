@@ -18,7 +18,7 @@ from typing import Any
 from analysis.assessment import VERDICTS
 from analysis.reports.gaps import gaps_html
 from analysis.reports.goals import fold_goals
-from analysis.reports.numbers import fmt_prob, fmt_rate, fmt_value, fmt_year, is_missing
+from analysis.reports.numbers import comparator_prefix, fmt_prob, fmt_rate, fmt_value, fmt_year, is_missing
 from analysis.reports.paths import inside, relative_href, safe_name  # noqa: F401 - re-exported
 from analysis.reports.prose import verdict_badge
 from analysis.reports.tables import document_titles, record_scale
@@ -125,10 +125,6 @@ def doc_title(doc: Any) -> str:
     return document_titles().get(doc, doc)
 
 
-#: comparators shown before a target level (``>=`` and ``=`` read as the level itself)
-COMPARATOR_SIGNS = {">": "> ", "<": "< ", "<=": "≤ "}
-
-
 def _goal_row(n: int, g: Mapping[str, Any], lang: str) -> str:
     e = html.escape
     r = g["lead"]
@@ -138,8 +134,7 @@ def _goal_row(n: int, g: Mapping[str, Any], lang: str) -> str:
         return "" if is_missing(v) else fmt_value(v, unit, lang) + (f" ({fmt_year(year)})" if fmt_year(year) else "")
 
     base, tgt = level(r.get("baseline_value"), r.get("baseline_year")), level(r.get("target_value"), r.get("target_year"))
-    if tgt and str(r.get("comparator") or ">=") in COMPARATOR_SIGNS:  # ">" 0 is a breakthrough, not "0 → 0"
-        tgt = COMPARATOR_SIGNS[str(r.get("comparator"))] + tgt
+    tgt = comparator_prefix(r.get("comparator")) + tgt if tgt else tgt
     verdict = g["verdict"]
     order = list(VERDICTS).index(verdict) if verdict in VERDICTS else len(VERDICTS)
     links = []

@@ -151,3 +151,17 @@ def fmt_annual_change(x: Any, scale: str = "log", lang: str = "zh") -> str:
 def fmt_year(x: Any) -> str:
     """A year as four digits, ``''`` when missing (never ``None年``)."""
     return "" if is_missing(x) else str(int(float(x)))
+
+
+#: comparators shown before a target level (``>=`` and ``=`` read as the level itself)
+COMPARATOR_SIGNS = {">": "> ", "<": "< ", "<=": "≤ "}
+
+
+def comparator_prefix(comparator: Any) -> str:
+    """The sign written before a target level: ``">"`` → ``"> "`` (a breakthrough reads ``0% → > 0%``,
+    not ``0% → 0%``); ``">="``, ``"="`` and a missing comparator → ``""``.
+
+    >>> comparator_prefix(">"), comparator_prefix(">=")
+    ('> ', '')
+    """
+    return COMPARATOR_SIGNS.get(str(comparator or ""), "")

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.assessment import Assessment
-from analysis.reports.numbers import (fmt_annual_change, fmt_change, fmt_prob, fmt_rate, fmt_value, fmt_year,
-                                      is_missing, prob_error)
+from analysis.reports.numbers import (comparator_prefix, fmt_annual_change, fmt_change, fmt_prob, fmt_rate,
+                                      fmt_value, fmt_year, is_missing, prob_error)
 from analysis.reports.prose import verdict_badge
 from analysis.reports.words import (eurostat_label, indicator_name, label, model_name, reference_class_label,
                                     region_name, t)
@@ -238,7 +238,8 @@ def scorecard_table(results: pd.DataFrame, lang: str = "zh") -> str:
         unit = str(r.get("unit") or "")
         base = "" if is_missing(r.get("baseline_value")) else (
             f"{fmt_value(r.get('baseline_value'), unit, lang)} ({fmt_year(r.get('baseline_year'))})")
-        tgt = f"{fmt_value(r.get('target_value'), unit, lang)} ({fmt_year(r.get('target_year'))})"
+        tgt = html.escape(comparator_prefix(r.get("comparator"))) + (
+            f"{fmt_value(r.get('target_value'), unit, lang)} ({fmt_year(r.get('target_year'))})")
         ids = "<br>".join(f"<code>{html.escape(str(x))}</code>" for x in g["target_ids"])
         out.append(
             f"<tr><td class='num'>{i}</td>"
