@@ -65,6 +65,8 @@ NOTE_TEXT: dict[str, str] = {
     "recalibration_unavailable": "P(meet) not recalibrated: no rung-{rung} backtest map has outcomes up to {as_of} (the first is {first}); the model's P is shown",
     "recalibration_not_proven": "P(meet) not recalibrated: on the rung-{rung} backtest, recalibration did not improve out of sample (Brier {brier_before} → {brier_after}, log score {log_before} → {log_after}); the model's P is shown",
     "probability_withheld": "no probability shown: rung {rung}'s P(meet) is not calibrated out of sample (backtest Platt slope {b}, 95 % interval {b_lo}–{b_hi} over {clusters} fold fits; 1 is calibrated) and no recalibration is proven; only the realistic range is shown",
+    "recalibrated_indicator": "P(meet) recalibrated from the model's {p_raw}: σ(a + b·logit P) with a = {a}, b = {b} for {indicator}, learned on its {n} rung-{rung} backtest events with outcomes up to {year} and shrunk toward the map of all indicators (bundled data {data})",
+    "probability_withheld_indicator": "no probability shown: rung {rung}'s recalibrated P(meet) for {indicator} is not calibrated out of sample (backtest Platt slope {b}, 95 % interval {b_lo}–{b_hi}; events came true {gap} points more often than stated; {clusters} fold fits; calibrated means slope 1 and a gap within ±5 points); only the realistic range is shown",
     "ets_cross_check": 'ETS cross-check: P = {p}',
     "methods_none": 'No reference class could be fitted: only the arithmetic of the target is shown.',
     "methods_a": 'Evidence A: peers are the same indicator ({indicator}) at the same administrative level ({level}): {n} annual changes of {regions} regions; the headline model fitted is {fitted}.',
