@@ -210,10 +210,12 @@ def build(cases: pd.DataFrame, pooled: dict[int, PlattMap], reps: int = GATE_REP
 
     ``maps`` {year: {indicator: map}} (shrunk, outcomes ≤ year); ``proof`` the out-of-sample scores of
     the pooled map vs the per-indicator maps on the same events (each recalibrated by its origin
-    year's map) and ``applied`` (per-indicator maps used only if they improve the log score and do not
-    worsen Brier); ``gates`` {year: {"pooled", "groups", "unseen"}} the slope checks of the applied
-    recalibration's out-of-sample events with outcomes ≤ year (``unseen``: the pooled map cross-fitted
-    by indicator, time-respecting: how it does on an indicator it never saw).
+    year's map); ``applied_by_year`` whether per-indicator maps are used as of each year (they improve
+    the log score and do not worsen Brier on out-of-sample events with outcomes ≤ that year; ``applied``
+    the last year's); ``gates`` {year: {"pooled", "groups", "unseen"}} the slope checks of that year's
+    applied recalibration on out-of-sample events with outcomes ≤ year (``unseen``: the pooled map
+    cross-fitted by indicator, time-respecting: how it does on an indicator it never saw). Nothing
+    stored for year t depends on an outcome after t.
     """
     from analysis.models.recalibrate import cross_fit, scores
 
@@ -221,21 +223,35 @@ def build(cases: pd.DataFrame, pooled: dict[int, PlattMap], reps: int = GATE_REP
     own = out_of_sample(cases, by_year, pooled)
     base = out_of_sample(cases, {}, pooled)
     keep = own["has_map"] & base["has_map"]
-    s_pool, s_ind = scores(base.loc[keep, "p_cal"], base.loc[keep, "met"]), scores(own.loc[keep, "p_cal"], own.loc[keep, "met"])
-    applied = bool(s_ind["log_score"] < s_pool["log_score"] and s_ind["brier"] <= s_pool["brier"] + 1e-3)
-    shown = own if applied else base
-    gates = gates_by_year(shown, reps)
     unseen = clustered(cross_fit(cases, "indicator", time_respecting=True))
     unseen = unseen[unseen["has_map"]]
-    for t in gates:
+    applied_by_year, gates = {}, {}
+    for t in sorted(own.loc[keep, "outcome_year"].unique()):
+        applied_by_year[int(t)] = _better(own[keep & (own["outcome_year"] <= t)], base[keep & (base["outcome_year"] <= t)])
+        shown = own if applied_by_year[int(t)] else base
+        gates[int(t)] = gate_rows(shown[shown["has_map"] & (shown["outcome_year"] <= t)], reps)
         sub = unseen[unseen["outcome_year"] <= t]
         if not sub.empty:
-            gates[t]["unseen"] = _judged(_slope_of(sub, reps))
+            gates[int(t)]["unseen"] = _judged(_slope_of(sub, reps))
+    s_pool, s_ind = scores(base.loc[keep, "p_cal"], base.loc[keep, "met"]), scores(own.loc[keep, "p_cal"], own.loc[keep, "met"])
     r4 = lambda d: {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
-    return {"applied": applied, "min_own_clusters": MIN_OWN_CLUSTERS, "max_gap": MAX_GAP, "reps": reps,
+    return {"applied": bool(applied_by_year and applied_by_year[max(applied_by_year)]),
+            "applied_by_year": {str(t): v for t, v in applied_by_year.items()},
+            "min_own_clusters": MIN_OWN_CLUSTERS, "max_gap": MAX_GAP, "reps": reps,
             "maps": {str(y): {k: m.to_json() for k, m in ms.items()} for y, ms in by_year.items()},
             "proof": {"n": s_pool["n"], "pooled_map": r4(s_pool), "indicator_maps": r4(s_ind)},
             "gates": {str(t): g for t, g in gates.items()}}
+
+
+def _better(own: pd.DataFrame, base: pd.DataFrame) -> bool:
+    """Per-indicator maps beat the pooled map on these out-of-sample events: lower log score, Brier no
+    worse by more than 0.001 (the rule :func:`analysis.models.recalibrate_build.proof` uses)."""
+    from analysis.models.recalibrate import scores
+
+    if own.empty:
+        return False
+    s_own, s_base = scores(own["p_cal"], own["met"]), scores(base["p_cal"], base["met"])
+    return bool(s_own["log_score"] < s_base["log_score"] and s_own["brier"] <= s_base["brier"] + 1e-3)
 
 
 def _slope_of(ev: pd.DataFrame, reps: int) -> dict[str, Any]:
@@ -252,10 +268,58 @@ def stored_gates(art: dict[str, Any]) -> dict[int, dict[str, Any]]:
 
 def stored_map(art: dict[str, Any], indicator: str, as_of: int | None) -> PlattMap | None:
     """The stored shrunk map of ``indicator`` for an assessment as of ``as_of`` (latest year ≤ as_of), or
-    None: none stored, not applied, or the indicator has no map of its own that year (pooled map then)."""
+    None: none stored, not applied as of that year (``applied_by_year``), or the indicator has no map of
+    its own that year (pooled map then)."""
     ind = art.get("indicator") or {}
-    if not ind.get("applied") or as_of is None:
+    if as_of is None:
         return None
     years = [int(y) for y in ind.get("maps", {}) if int(y) <= as_of]
-    m = ind["maps"][str(max(years))].get(indicator) if years else None
+    applied = {int(y): v for y, v in (ind.get("applied_by_year") or {}).items() if int(y) <= as_of}
+    if not years or not applied or not applied[max(applied)]:
+        return None
+    m = ind["maps"][str(max(years))].get(indicator)
     return PlattMap(**m) if m else None
+
+
+# ---------------------------------------------------------------------- out-of-sample report
+def shown_events(cases: pd.DataFrame, art: dict[str, Any], pooled: dict[int, PlattMap]) -> pd.DataFrame:
+    """Out-of-sample events as an assessment as of each case's origin would show them: recalibrated
+    by the stored maps of that year (``p_pooled``: by the pooled map alone), ``shown`` False where that
+    year's gate withholds the indicator.
+    ``art`` is ``recalibration.json`` (with ``indicator``)."""
+    ev = clustered(events(cases))
+    ev["p_cal"], ev["p_pooled"], ev["shown"] = np.nan, np.nan, False
+    gates = stored_gates(art)
+    from analysis.models.recalibrate import map_for
+
+    for (k, origin), idx in ev.groupby(["indicator", "origin"]).groups.items():
+        m0 = map_for(pooled, int(origin))
+        if m0 is None:
+            continue
+        m = stored_map(art, k, int(origin)) or m0
+        ev.loc[idx, "p_cal"] = m(ev.loc[idx, "p"].to_numpy())
+        ev.loc[idx, "p_pooled"] = m0(ev.loc[idx, "p"].to_numpy())
+        ev.loc[idx, "shown"] = gate_for(gates, k, int(origin))[0]
+    return ev[ev["p_cal"].notna()].reset_index(drop=True)
+
+
+def report(cases: pd.DataFrame, art: dict[str, Any], bins: int = 10) -> dict[str, pd.DataFrame]:
+    """Rung C's reliability out of sample (all events with a map as of their origin): the model's P,
+    the pooled map (what the engine showed before this module), the stored maps as applied, and the
+    same restricted to the events the gate shows; with Brier and log scores.
+
+    Example: ``report(ladder_cases(rung="C", n_draws=300), recalibrate.stored())["scores"]``.
+    """
+    from analysis.backtest_ladder import reliability_diagram
+    from analysis.models.recalibrate import maps_by_year, scores
+
+    if "rung" in cases:
+        cases = cases[cases["rung"] == RUNG].reset_index(drop=True)
+    ev = shown_events(cases, art, maps_by_year(cases))
+    sets = {"model": (ev, "p"), "pooled_map": (ev, "p_pooled"), "indicator_maps": (ev, "p_cal"),
+            "shown": (ev[ev["shown"]], "p_cal")}
+    tables, rows = {}, []
+    for name, (d, col) in sets.items():
+        tables[name] = reliability_diagram(d[col].to_numpy(), d["met"].to_numpy(), bins)
+        rows.append({"p": name, **scores(d[col], d["met"])})
+    return {**tables, "scores": pd.DataFrame(rows)}
