@@ -142,6 +142,8 @@ def test_apply_uses_the_indicator_map_or_withholds_with_its_note(monkeypatch, bu
     assert "不显示达成概率" in note.text("zh") and "13.2" in note.text("zh")
     assert out["unseen_indicator"].p_meet == pytest.approx(pooled[last](out["unseen_indicator"].p_meet_raw))
     assert out["unseen_indicator"].note_codes[-1].code == "recalibrated"
+    across = out["unseen_indicator"].note_codes[-2]  # no check of its own: said to be calibrated across indicators
+    assert across.code == "calibrated_across_indicators" and across.params["year"] == last
     assert set(NOTE_TEXT) >= {"recalibrated_indicator", "probability_withheld_indicator"}
 
 

@@ -354,6 +354,9 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
         if not ok:
             withhold(a, rung, row, indicator=a.indicator)
             return
+        if row is not None and row["judged_by"] != "indicator":
+            a.add_note("calibrated_across_indicators", rung=rung, indicator=a.indicator, year=row["year"],
+                       b=row["b"], gap=round(100 * row["gap"], 1))
         own = indicator_maps.stored_map(art, a.indicator, a.as_of)
     m = own or m
     p_up = m(f.p_at_least(y_star))

@@ -189,7 +189,8 @@ def gate_for(gates: dict[int, dict[str, Any]], indicator: str, as_of: int | None
     """Whether rung-C P of ``indicator`` may be shown as of ``as_of``, and the row that says so: the
     indicator's own row of the latest gate year ≤ as_of where it was judged, else that year's row for
     indicators the maps never saw (``unseen``: the pooled map cross-fitted by indicator), else the
-    pooled row; (True, None) before the first gate year (nothing to judge from: the P keeps its other notes).
+    pooled row (``judged_by`` says which, ``year`` the gate year); (True, None) before the first gate
+    year (nothing to judge from: the P keeps its other notes).
 
     >>> g = {2020: {"pooled": {"calibrated": True}, "groups": {"k": {"calibrated": False}}}}
     >>> gate_for(g, "k", 2021)[0], gate_for(g, "j", 2021)[0], gate_for(g, "k", 2019)
@@ -199,10 +200,11 @@ def gate_for(gates: dict[int, dict[str, Any]], indicator: str, as_of: int | None
     if not years:
         return True, None
     g = gates[max(years)]
-    row = (g.get("groups") or {}).get(indicator) or g.get("unseen") or g.get("pooled")
-    if row is None:
-        return True, None
-    return bool(row.get("calibrated", False)), row
+    for judged_by, row in (("indicator", (g.get("groups") or {}).get(indicator)), ("unseen", g.get("unseen")),
+                           ("pooled", g.get("pooled"))):
+        if row is not None:
+            return bool(row.get("calibrated", False)), {**row, "judged_by": judged_by, "year": max(years)}
+    return True, None
 
 
 def build(cases: pd.DataFrame, pooled: dict[int, PlattMap], reps: int = GATE_REPS) -> dict[str, Any]:
