@@ -325,3 +325,46 @@ def report(cases: pd.DataFrame, art: dict[str, Any], bins: int = 10) -> dict[str
         tables[name] = reliability_diagram(d[col].to_numpy(), d["met"].to_numpy(), bins)
         rows.append({"p": name, **scores(d[col], d["met"])})
     return {**tables, "scores": pd.DataFrame(rows)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print rung C's calibration per indicator out of sample: the pooled map (cross-fitted by
+    indicator, time-respecting), the stored per-indicator maps, and the reliability as shown.
+
+    ``python -m analysis.models.recalibrate_indicator --cache /tmp/cases`` (the build's ``--cache``).
+    """
+    import argparse
+    from pathlib import Path
+
+    from analysis.models.calibration_check import _slope
+    from analysis.models.recalibrate import cross_fit, maps_by_year, stored
+    from analysis.models.recalibrate_build import _cases
+
+    ap = argparse.ArgumentParser(prog="python -m analysis.models.recalibrate_indicator", description=main.__doc__)
+    ap.add_argument("--cache", type=Path, help="folder with the build's ladder cases (cases_C.pkl)")
+    cases = _cases(RUNG, ap.parse_args(argv).cache)
+    art = stored()
+    pd.set_option("display.width", 200)
+    cf = clustered(cross_fit(cases, "indicator", time_respecting=True))
+    before = gate_rows(cf[cf["has_map"]])
+    after = {"pooled": art["proof"][RUNG]["calibration_after"]["pooled"], **art["proof"][RUNG]["calibration_after"]["groups"]}
+    cols = ["n_events", "n_clusters", "a", "b", "b_lo", "b_hi", "gap", "calibrated"]
+    table = pd.concat({"pooled map (cross-fitted by indicator, time-respecting)":
+                       pd.DataFrame({"pooled": before["pooled"], **before["groups"]}).T[cols],
+                       "per-indicator maps (time-respecting)": pd.DataFrame(after).T[cols[2:]]}, axis=1)
+    print(table.to_string())
+    rep = report(cases, art)
+    print(rep["scores"].round(4).to_string(index=False))
+    print(pd.concat({k: rep[k].set_index("bin") for k in ("model", "pooled_map", "indicator_maps", "shown")},
+                    axis=1).round(3).to_string())
+    ev = shown_events(cases, art, maps_by_year(cases))
+    for name, col, d in [("pooled map", "p_pooled", ev), ("stored maps", "p_cal", ev), ("shown", "p_cal", ev[ev["shown"]])]:
+        row = _slope(d.assign(p=d[col]), GATE_REPS, GATE_SEED)
+        print(name, {k: row[k] for k in cols[:-1]})
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
