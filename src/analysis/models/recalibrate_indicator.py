@@ -44,7 +44,8 @@ MIN_OWN_CLUSTERS = 4
 MIN_INDICATORS = 3
 #: eigenvalue floor of T (a T of 0 means "no indicator differs": every map is the pooled one)
 T_FLOOR = 1e-4
-GATE_REPS, GATE_SEED = 200, 0
+#: the gate's bootstrap: as many replicates and the same seed as the slope check of rungs B and C
+GATE_REPS, GATE_SEED = 400, 0
 #: calibration in the large: the observed frequency may differ from the mean P by at most this much
 MAX_GAP = 0.05
 #: the rung whose recalibration is per indicator (rung B is judged by level: models/calibration_check.py)
@@ -72,7 +73,7 @@ def sandwich(ev: pd.DataFrame, m: PlattMap) -> np.ndarray:
 
 def shrink(theta: np.ndarray, V: np.ndarray, theta0: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Posterior mean of θ under θ ~ N(θ₀, T) and θ̂ ~ N(θ, V): θ₀ + T (T + V)⁻¹ (θ̂ − θ₀)."""
-    return theta0 + T @ np.linalg.solve(T + V, theta - theta0)
+    return theta0 + T @ np.linalg.pinv(T + V) @ (theta - theta0)
 
 
 def between_cov(dev: np.ndarray, Vs: np.ndarray) -> np.ndarray:
@@ -102,6 +103,8 @@ def maps_at(ev: pd.DataFrame, year: int) -> dict[str, Any]:
         if not (np.isfinite([m_k.a, m_k.b]).all() and m_k.b > 0):
             continue
         V = sandwich(g, m_k)
+        if not np.isfinite(V).all():
+            continue
         own[k] = (np.array([m_k.a, m_k.b]), V, m_0, int(len(g)), int(g["case"].nunique()))
         dev.append(own[k][0] - np.array([m_0.a, m_0.b]))
         Vs.append(V)
