@@ -43,22 +43,27 @@ REPS, SEED = 400, 0
 
 
 def _slope(ev: pd.DataFrame, reps: int, seed: int) -> dict[str, Any]:
-    """Platt (a, b) of the events, i.i.d. se, and the 95 % cluster-bootstrap interval of b."""
+    """Platt (a, b) of the events, i.i.d. se, and the 95 % cluster-bootstrap interval of b; also the
+    calibration-in-the-large gap (observed frequency − mean P) with its cluster-bootstrap interval."""
     m = fit_platt(ev["p"], ev["met"])
-    groups = [g for _, g in ev.groupby("cluster")]
+    p, met = ev["p"].to_numpy(float), ev["met"].to_numpy(float)
+    members = [np.asarray(ix) for ix in ev.reset_index(drop=True).groupby("cluster", sort=True).indices.values()]
     rng = np.random.default_rng(seed)
-    boot = []
+    boot, gaps = [], []
     for _ in range(reps):
-        pick = pd.concat([groups[i] for i in rng.integers(0, len(groups), len(groups))])
-        boot.append(fit_platt(pick["p"], pick["met"]).b)
+        pick = np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))])
+        boot.append(fit_platt(p[pick], met[pick]).b)
+        gaps.append(float(np.mean(met[pick] - p[pick])))
     lo, hi = np.percentile(boot, [2.5, 97.5])
-    brier = float(np.mean((ev["p"] - ev["met"]) ** 2))
-    clim = float(np.mean((ev["met"].mean() - ev["met"]) ** 2))
+    gap_lo, gap_hi = np.percentile(gaps, [2.5, 97.5])
+    brier = float(np.mean((p - met) ** 2))
+    clim = float(np.mean((met.mean() - met) ** 2))
     ok = bool(lo <= 1.0 <= hi and 1 / MAX_SLOPE_RATIO <= m.b <= MAX_SLOPE_RATIO)
-    return {"n_events": int(len(ev)), "n_clusters": len(groups), "a": round(m.a, 3), "se_a": round(m.se_a, 3),
+    return {"n_events": int(len(ev)), "n_clusters": len(members), "a": round(m.a, 3), "se_a": round(m.se_a, 3),
             "b": round(m.b, 3), "se_b_iid": round(m.se_b, 3), "b_lo": round(float(lo), 3),
             "b_hi": round(float(hi), 3), "brier": round(brier, 4), "brier_climatology": round(clim, 4),
-            "calibrated": ok}
+            "gap": round(float(np.mean(met - p)), 4), "gap_lo": round(float(gap_lo), 4),
+            "gap_hi": round(float(gap_hi), 4), "calibrated": ok}
 
 
 def slope_check(cases: pd.DataFrame, group_by: str, reps: int = REPS, seed: int = SEED) -> dict[str, Any]:
@@ -97,6 +102,10 @@ def slope_table(proof: dict[str, Any], rung: str) -> pd.DataFrame:
     then one row per held-out group, in a column named for what was held out (``level`` for rung
     B, ``indicator`` for rung C): events, fold fits, the Platt slope b with its cluster-bootstrap
     95 % interval, and whether that group counts as calibrated (P shown) or not (P withheld).
+    Where the proof holds ``calibration_after`` (rung C's per-indicator recalibration), the same check of
+    the recalibrated P out of sample follows in ``*_after`` columns (with the calibration-in-the-large
+    ``gap_after``: observed frequency − mean P), and a row ``unseen``: the map of all indicators on
+    indicators it never saw.
 
     Example: ``slope_table(recalibrate.stored()["proof"], "B")[["level", "slope_b", "calibrated"]]``.
     """
@@ -108,4 +117,13 @@ def slope_table(proof: dict[str, Any], rung: str) -> pd.DataFrame:
     rows = [{by: group, "n": c.get("n_events"), "clusters": c.get("n_clusters"), "slope_b": c.get("b"),
              "b_lo": c.get("b_lo"), "b_hi": c.get("b_hi"), "calibrated": "yes" if c.get("calibrated") else "no"}
             for group, c in parts if c]
+    after = pr.get("calibration_after")
+    if after:  # rung C: the recalibrated P per indicator, out of sample (models/recalibrate_indicator.py)
+        rows += [{by: "unseen"}] if after.get("unseen") else []
+        found = {everything: after.get("pooled"), "unseen": after.get("unseen"), **(after.get("groups") or {})}
+        for row in rows:
+            c = found.get(row[by]) or {}
+            row.update({"slope_b_after": c.get("b"), "b_lo_after": c.get("b_lo"), "b_hi_after": c.get("b_hi"),
+                        "gap_after": c.get("gap"),
+                        "calibrated_after": ("yes" if c.get("calibrated") else "no") if c else None})
     return pd.DataFrame(rows)

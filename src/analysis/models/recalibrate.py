@@ -29,6 +29,12 @@ raw P is itself not calibrated out of sample for the target's held-out group (th
 slope check of :mod:`analysis.models.calibration_check`, stored under ``proof.<rung>.calibration``):
 then no probability is shown, only the range (note ``probability_withheld``).
 
+Rung C per indicator (:mod:`analysis.models.recalibrate_indicator`, stored under ``indicator``): one
+pooled map cannot fix indicators miscalibrated in opposite directions, so an indicator with enough
+backtest folds gets its own map shrunk toward the pooled one (note ``recalibrated_indicator``), and a
+gate withholds P where the recalibrated P of the target's indicator still fails the slope check or
+misses calibration in the large out of sample (note ``probability_withheld_indicator``).
+
 Rebuild the stored maps (after the models or the bundled data change; the build lives in
 :mod:`analysis.models.recalibrate_build`)::
 
@@ -318,6 +324,7 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     out of sample and whose recalibration is not proven shows no probability (:func:`withhold`).
     """
     from analysis.assessment import verdict_for
+    from analysis.models import recalibrate_indicator as indicator_maps
     from analysis.models.changes import from_y
 
     a.p_meet_raw = a.p_meet
@@ -341,27 +348,45 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
         a.add_note("recalibration_unavailable", rung=rung, as_of=a.as_of,
                    first=min(maps) if maps else "none")
         return
+    own = None
+    if rung == indicator_maps.RUNG and "indicator" in art:
+        ok, row = indicator_maps.gate_for(indicator_maps.stored_gates(art), a.indicator, a.as_of)
+        if not ok:
+            withhold(a, rung, row, indicator=a.indicator)
+            return
+        if row is not None and row["judged_by"] != "indicator":
+            a.add_note("calibrated_across_indicators", rung=rung, indicator=a.indicator, year=row["year"],
+                       b=row["b"], gap=round(100 * row["gap"], 1))
+        own = indicator_maps.stored_map(art, a.indicator, a.as_of)
+    m = own or m
     p_up = m(f.p_at_least(y_star))
     a.p_meet = float(1 - p_up if a.comparator in ("<=", "<") else p_up)
     a.verdict = verdict_for(a.p_meet)
     a.level_p50 = float(from_y(f.quantile(1 - m.inverse(0.5)), log_scale))
     a.level_p80 = float(from_y(f.quantile(1 - m.inverse(0.8)), log_scale))
-    a.add_note("recalibrated", rung=rung, a=round(m.a, 3), b=round(m.b, 3), n=m.n_events, year=m.year,
-               p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"))
+    a.add_note("recalibrated_indicator" if own else "recalibrated", rung=rung, a=round(m.a, 3), b=round(m.b, 3),
+               n=m.n_events, year=m.year, p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"),
+               **({"indicator": a.indicator} if own else {}))
 
 
 
-def withhold(a, rung: str, row: dict[str, Any]) -> None:
+def withhold(a, rung: str, row: dict[str, Any], indicator: str | None = None) -> None:
     """No headline probability where a rung is not calibrated: ``p_meet`` None, verdict
     ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the range (``level_p50`` /
     ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope ``row`` that says why
-    (:func:`analysis.models.calibration_check.calibrated_for`)."""
+    (:func:`analysis.models.calibration_check.calibrated_for`). With ``indicator`` (rung C's gate,
+    :mod:`analysis.models.recalibrate_indicator`) the note is ``probability_withheld_indicator``: the
+    *recalibrated* P of that indicator failed the check, slope or calibration in the large."""
     from analysis.assessment import verdict_for
 
     a.p_meet = None
     a.verdict = verdict_for(None)
-    a.add_note("probability_withheld", rung=rung, b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"],
-               clusters=row["n_clusters"])
+    if indicator is None:
+        a.add_note("probability_withheld", rung=rung, b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"],
+                   clusters=row["n_clusters"])
+        return
+    a.add_note("probability_withheld_indicator", rung=rung, indicator=indicator, b=row["b"], b_lo=row["b_lo"],
+               b_hi=row["b_hi"], gap=round(100 * row["gap"], 1), clusters=row["n_clusters"])
 
 
 if __name__ == "__main__":

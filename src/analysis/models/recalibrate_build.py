@@ -1,5 +1,6 @@
 """Build ``recalibration.json``: the cumulative Platt maps of rungs B and C and the proof that decides
-whether the engine applies them (:mod:`analysis.models.recalibrate` holds the maths and the hook).
+whether the engine applies them (:mod:`analysis.models.recalibrate` holds the maths and the hook);
+rung C's per-indicator maps and gates (:mod:`analysis.models.recalibrate_indicator`) under ``indicator``.
 
 Run from the repository (bundled data only; ``--cache DIR`` keeps the ladder cases as pickles)::
 
@@ -19,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.models import recalibrate_indicator as indicator_maps
 from analysis.models.recalibrate import (BUILD_COMMAND, BUILD_DRAWS, BUILD_SEED, GROUP_BY, MAP_PATH, MIN_EVENTS,
                                          MIN_YEARS, RUNGS, cross_fit, maps_by_year, reliability_before_after,
                                          scores)
@@ -68,8 +70,14 @@ def build(cases: dict[str, pd.DataFrame], data_sha256: str, command: str) -> dic
                            "seed": BUILD_SEED, "min_events": MIN_EVENTS, "min_years": MIN_YEARS,
                            "maps": {}, "proof": {}}
     for rung, c in cases.items():
-        out["maps"][rung] = {str(y): m.to_json() for y, m in maps_by_year(c).items()}
+        maps = maps_by_year(c)
+        out["maps"][rung] = {str(y): m.to_json() for y, m in maps.items()}
         out["proof"][rung] = proof(c, rung)
+        if rung == indicator_maps.RUNG and out["proof"][rung]["applied"]:
+            out["indicator"] = indicator_maps.build(c, maps)
+            last = out["indicator"]["gates"][max(out["indicator"]["gates"], key=int)]
+            out["proof"][rung]["calibration_after"] = {"pooled": last["pooled"], "groups": last["groups"],
+                                                       "unseen": last.get("unseen")}
     return out
 
 
@@ -113,11 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         art = build(cases, folder_hash(data_dir()), BUILD_COMMAND)
         MAP_PATH.write_text(json.dumps(art, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         for rung, maps in art["maps"].items():
-            pr = {k: v for k, v in art["proof"][rung].items() if k != "calibration"}
+            pr = {k: v for k, v in art["proof"][rung].items() if k not in ("calibration", "calibration_after")}
             print(f"rung {rung}: last map {maps[max(maps, key=int)] if maps else None}; proof {pr}")
             cal = art["proof"][rung]["calibration"]
             print(pd.DataFrame({"pooled": cal["pooled"], **cal["groups"]}).T.to_string())
             print(f"rung {rung} calibrated everywhere (95 % cluster-bootstrap interval of the slope holds 1, slope in [2/3, 3/2]): {cal['calibrated']}")
+            after = art["proof"][rung].get("calibration_after")
+            if after:
+                print(f"rung {rung} after per-indicator recalibration (out of sample; applied: {art['indicator']['applied']}, "
+                      f"scores {art['indicator']['proof']}):")
+                print(pd.DataFrame({"pooled": after["pooled"], "unseen": after["unseen"], **after["groups"]}).T.to_string())
         print(f"wrote {MAP_PATH}")
     return 0
 

@@ -51,6 +51,10 @@ COLUMN_LABELS: dict[str, str] = {
     "clusters": "fold fits", "slope_b": "Platt slope b",
     "b_lo": "b, 95% interval from", "b_hi": "b, 95% interval to", "calibrated": "P of the model calibrated",
     "all_levels": "all levels", "city": "city", "province": "province",
+    "slope_b_after": "Platt slope b, recalibrated", "b_lo_after": "b recalibrated, 95% interval from",
+    "b_hi_after": "b recalibrated, 95% interval to", "gap_after": "observed minus predicted frequency, recalibrated",
+    "calibrated_after": "recalibrated P calibrated (P shown)",
+    "unseen": "indicators without backtest folds (map of all indicators)",
 }
 
 
