@@ -42,3 +42,17 @@ def test_the_city_scorecard_shows_a_strict_comparator():
                              "p_meet": None, "verdict": "insufficient_data", "document": "d"}])
     html = scorecard_table(results, "zh")
     assert "→ &gt; 0%" in html
+
+
+def test_a_withheld_probability_is_said_as_such_in_the_headline_not_as_missing_data():
+    from analysis.reports.prose import headline
+
+    a = synthetic_assessment(model="family_c", p_pooled=0.64, p_meet=None, verdict="insufficient_data",
+                             data_wanted=[{"scope": "own", "region": "汕尾市", "indicator": "hte_count",
+                                           "years": [2017, 2021]}])
+    a.add_note("probability_withheld_indicator", rung="C", indicator="hte_count", b=0.8, b_lo=0.76, b_hi=0.85,
+               gap=15.8, clusters=9)
+    en, zh = headline(a, "en"), headline(a, "zh")
+    assert "not calibrated out of sample" in en and "data are not enough" not in en and "64%" not in en
+    assert "Realistic 2022 levels" in en  # the range stays
+    assert "未通过校准检验" in zh and "数据不足以" not in zh

@@ -84,6 +84,15 @@ def missing_sentence(a: Assessment, lang: str = "zh") -> str:
     return text
 
 
+#: note codes that mean "a model was fitted, but its probability is not calibrated, so none is shown"
+WITHHELD_CODES = ("probability_withheld", "probability_withheld_indicator")
+
+
+def is_withheld(a: Assessment) -> bool:
+    """Whether the engine withheld an uncalibrated probability (the range is still shown)."""
+    return any(getattr(n, "code", None) in WITHHELD_CODES for n in a.note_codes)
+
+
 def headline(a: Assessment, lang: str = "zh") -> str:
     """The verdict paragraph of a target report (HTML), with its own layout for masked and no-data targets."""
     e = html.escape
@@ -98,6 +107,12 @@ def headline(a: Assessment, lang: str = "zh") -> str:
     elif a.verdict == "error":
         parts.append(_intro(a, ind, region, lang))
         parts.append(t("The target cannot be assessed: {why}.", lang, why=e("; ".join(note_texts(a, lang))) or "—"))
+    elif a.p_meet is None and is_withheld(a):
+        parts.append(_intro(a, ind, region, lang))
+        parts.append(t("The {model} was fitted, but its probability is not calibrated out of sample for targets "
+                       "like this one, so none is shown (the notes give the backtest check).", lang,
+                       model=e(model_name(a.model, lang))))
+        parts.append(_levels_sentence(a, lang))
     elif a.p_meet is None:
         parts.append(_intro(a, ind, region, lang))
         parts.append(missing_sentence(a, lang))
