@@ -54,5 +54,18 @@ def test_a_withheld_probability_is_said_as_such_in_the_headline_not_as_missing_d
                gap=15.8, clusters=9)
     en, zh = headline(a, "en"), headline(a, "zh")
     assert "not calibrated out of sample" in en and "data are not enough" not in en and "64%" not in en
-    assert "Realistic 2022 levels" in en  # the range stays
+    assert "uncalibrated range for 2022" in en  # the range stays, labelled
     assert "未通过校准检验" in zh and "数据不足以" not in zh
+
+
+def test_the_levels_of_a_withheld_probability_are_labelled_uncalibrated():
+    from analysis.reports import plots
+    from analysis.reports.prose import headline
+
+    a = synthetic_assessment(model="family_b", p_meet=None, verdict="insufficient_data")
+    assert plots.levels_caption(a, "en") == ""
+    a.add_note("probability_withheld", rung="B", b=0.48, b_lo=0.31, b_hi=1.2, clusters=10)
+    assert "Not calibrated" in plots.levels_caption(a, "en") and "未经校准" in plots.levels_caption(a, "zh")
+    assert "uncalibrated range for 2022" in headline(a, "en") and "Realistic 2022 levels" not in headline(a, "en")
+    calibrated = synthetic_assessment()
+    assert plots.levels_caption(calibrated, "en") == ""

@@ -208,6 +208,19 @@ def peer_caption(a: Assessment, lang: str = "zh") -> str:
     return reference_class_label(a.peer_class, lang) if a.peer_class else ""
 
 
+def levels_caption(a: Assessment, lang: str = "zh") -> str:
+    """The realistic-levels chart's caption: empty, unless the probability was withheld as not
+    calibrated; then the levels are the same uncalibrated forecast and the caption says so.
+
+    Example: ``levels_caption(a, "en") == ""`` for a target with a calibrated P.
+    """
+    from analysis.reports.prose import is_withheld
+
+    if a.p_meet is None and is_withheld(a):
+        return label("levels_uncalibrated", lang)
+    return ""
+
+
 def realistic_levels(a: Assessment, lang: str = "zh") -> Figure:
     """Horizontal bars: baseline, the levels reached with 80 % and 50 % probability, and the target."""
     fig, ax = _figure(7.5, 3.0)

@@ -112,7 +112,10 @@ def headline(a: Assessment, lang: str = "zh") -> str:
         parts.append(t("The {model} was fitted, but its probability is not calibrated out of sample for targets "
                        "like this one, so none is shown (the notes give the backtest check).", lang,
                        model=e(model_name(a.model, lang))))
-        parts.append(_levels_sentence(a, lang))
+        if a.level_p50 is not None:
+            parts.append(t("Its uncalibrated range for {year}, for orientation only: {p80} (its 80% level) and "
+                           "{p50} (its median).", lang, year=fmt_year(a.target_year) or "—",
+                           p80=fmt_value(a.level_p80, a.unit, lang), p50=fmt_value(a.level_p50, a.unit, lang)))
     elif a.p_meet is None:
         parts.append(_intro(a, ind, region, lang))
         parts.append(missing_sentence(a, lang))
