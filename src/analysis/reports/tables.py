@@ -49,7 +49,7 @@ COLUMN_LABELS: dict[str, str] = {
     "bin_lo": "bin from", "bin_hi": "bin to", "mean_p": "mean predicted P",
     "se": "binomial standard error",
     "clusters": "fold fits", "slope_b": "Platt slope b",
-    "b_lo": "b, 95% interval from", "b_hi": "b, 95% interval to", "calibrated": "model's P calibrated",
+    "b_lo": "b, 95% interval from", "b_hi": "b, 95% interval to", "calibrated": "P of the model calibrated",
     "all_levels": "all levels", "city": "city", "province": "province",
 }
 
