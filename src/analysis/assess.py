@@ -150,7 +150,6 @@ class Engine(PanelViews):
         a.required_cagr = required.required_cagr(a.baseline_value, a.target_value, h, log_scale)
         special.outcome(a, hist)
         cut = a.as_of
-        own_changes = self.own_changes(ind, cut, a.region)
         dy, dt, end = self.own_change_arrays(ind, cut, a.region)
         # required.own_annual_changes on arrays (the same sums and ratios)
         a.own_mean_change, a.own_max_change, a.n_own_changes = (
@@ -162,11 +161,13 @@ class Engine(PanelViews):
         if log_scale and a.baseline_value <= 0 or (a.kind == "count" and a.baseline_value < SMALL_COUNT):
             if special.small_count(self, a, h) or a.baseline_value <= 0 or a.kind == "count":
                 return  # a small count without a count model: continuous log-scale models do not apply
-        self._forecast(a, h, log_scale, own_changes)
+        self._forecast(a, h, log_scale, (dy, dt))
         special.bound_notes(a, hist)
 
-    def _forecast(self, a: Assessment, h: int, log_scale: bool, own_changes: pd.DataFrame) -> None:
-        """Own trend, peers and the first rung of the ladder that fits; the headline from the rung."""
+    def _forecast(self, a: Assessment, h: int, log_scale: bool, own_changes: tuple[np.ndarray, np.ndarray]) -> None:
+        """Own trend, peers and the first rung of the ladder that fits; the headline from the rung.
+
+        ``own_changes``: the region's (Δy, Δt) up to the as-of year."""
         ind, cut = a.indicator, a.as_of
         y0 = float(to_y([a.baseline_value], log_scale)[0])
         y_star = float(to_y([a.target_value], log_scale)[0])
@@ -177,7 +178,7 @@ class Engine(PanelViews):
             forecasts["own"] = f_own
             a.p_own = f_own.p_at_least(y_star)
         else:
-            a.add_note("own_too_few_changes", n=len(own_changes), before=cut + 1, needed=own.MIN_CHANGES)
+            a.add_note("own_too_few_changes", n=len(own_changes[0]), before=cut + 1, needed=own.MIN_CHANGES)
         pf = self.peer_fit(ind, cut, h, a.region, a.level, a.parent)
         if pf is not None:
             a.n_peer_met, a.n_peer_windows = int(np.sum(pf.changes >= a.required_change)), int(len(pf.changes))

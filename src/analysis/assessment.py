@@ -193,6 +193,53 @@ class Assessment:
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
+class Lazy:
+    """A value computed on first access: ``func(*args)`` (picklable where ``func`` and ``args`` are).
+
+    An assessment's chart frames (the fan) are built only when a chart or a notebook reads them;
+    a batch of 10,000 assessments never does. Stored in a lazy attribute (see :data:`LAZY_FIELDS`)
+    it is replaced by its value on first read.
+
+    >>> a = Assessment("t", "r", "i")
+    >>> a.fan = Lazy(pd.DataFrame, {"year": [2020]})
+    >>> a.fan["year"].tolist()
+    [2020]
+    """
+
+    __slots__ = ("func", "args")
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __getstate__(self):
+        return self.func, self.args
+
+    def __setstate__(self, state):
+        self.func, self.args = state
+
+
+def _lazy_attribute(name: str) -> property:
+    """A property over ``__dict__['_' + name]`` that computes a :class:`Lazy` value on first read."""
+    slot = "_" + name
+
+    def get(self):
+        v = self.__dict__.get(slot)
+        if type(v) is Lazy:
+            v = self.__dict__[slot] = v.func(*v.args)
+        return v
+
+    def put(self, value):
+        self.__dict__[slot] = value
+
+    return property(get, put, doc=f"``{name}`` (computed on first access where set lazily)")
+
+
+#: chart fields that may hold a :class:`Lazy` value (read as attributes as before)
+LAZY_FIELDS = ("fan",)
+for _name in LAZY_FIELDS:
+    setattr(Assessment, _name, _lazy_attribute(_name))
+
+
 #: fields that are whole numbers (years, counts); kept as integers in JSON and DataFrames
 INTEGER_FIELDS = ("baseline_year", "target_year", "horizon", "n_peer_windows", "n_peer_met", "n_peer_regions",
                   "n_own_changes", "as_of")
