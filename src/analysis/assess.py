@@ -22,6 +22,7 @@ from analysis.assessment import INTEGER_FIELDS, Assessment
 from analysis.engine import ladder, special
 from analysis.engine.headline import FAN_QUANTILES, clip_levels, fan, headline_name, set_headline  # noqa: F401 (re-export)
 from analysis.engine.views import PanelViews
+from analysis.lazy import Lazy
 from analysis.models import own, peers, recalibrate, required
 from analysis.models.changes import to_y
 from analysis.models.forecast import N_DRAWS, Forecast
@@ -64,12 +65,20 @@ class Engine(PanelViews):
 
     def peer_fit(self, indicator: str, as_of: int, h: int, region: str, level: str, parent: str):
         """Size-conditioned peer quantiles of the same indicator and level (cached per class)."""
+        def frame() -> pd.DataFrame:  # the class's windows as a frame: fitting and charts only
+            return peers.choose_class(self.windows(indicator, as_of, h), level, parent)[0]
+
         def make():
-            frame, label = peers.choose_class(self.windows(indicator, as_of, h), level, parent)
+            # the class as a mask over the indicator's windows (the same rows as choose_class)
+            codes = self.window_codes(indicator, h)
+            mask, label = peers.choose_class_rows(codes, as_of, level, parent)
             # the stored fit holds what was fitted, not the class's windows (rebuilt from the views,
             # which the key's data hash pins down): a small entry, read fast from the fit cache
-            core = self.cached(("peers", indicator, as_of, h, label), lambda: _peer_core(peers.fit_peers(frame, label)))
-            return None if core is None else peers.PeerFit(frame, *core)
+            core = self.cached(("peers", indicator, as_of, h, label), lambda: _peer_core(peers.fit_peers(frame(), label)))
+            if core is None:
+                return None
+            return peers.PeerFit.from_rows(Lazy(frame), core, self.window_changes(indicator, h)[mask],
+                                           codes.n_regions(mask))
         return self.cached(("peer_class", indicator, as_of, h, level, parent), make)
 
     def pooled_fit(self, indicator: str, as_of: int, level: str, parent: str):
@@ -184,13 +193,13 @@ class Engine(PanelViews):
             a.n_peer_met, a.n_peer_windows = int(np.sum(pf.changes >= a.required_change)), int(len(pf.changes))
             a.n_peer_regions = pf.n_regions
             a.peer_changes = pf.changes
-            a.peer_windows = pf.windows
+            a.peer_windows = Lazy(getattr, pf, "windows")  # a frame for charts: built on first read
             a.peer_class = pf.reference_class
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
             a.p_peers = peers.p_meet_peers(pf, y0, a.required_change)
             forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws)
         else:
-            a.n_peer_windows = int((self.windows(ind, cut, h)["level"] == a.level).sum())
+            a.n_peer_windows = int(np.count_nonzero(self.window_codes(ind, h).select(cut, a.level)))
             a.add_note("peers_too_few", h=h, indicator=ind, as_of=cut, level=a.level)
         # the rung depends on (indicator, as-of year, level, parent) only: chosen once per class
         rung = self.cached(("choose", ind, cut, a.level, a.parent),

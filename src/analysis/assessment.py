@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.lazy import lazy_attribute, resolved_state
+
 #: verdict code -> (Chinese label, English label, colour)
 VERDICTS: dict[str, tuple[str, str, str]] = {
     "on_track": ("可实现", "on track", "#1a9850"),
@@ -193,51 +195,12 @@ class Assessment:
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
-class Lazy:
-    """A value computed on first access: ``func(*args)`` (picklable where ``func`` and ``args`` are).
-
-    An assessment's chart frames (the fan) are built only when a chart or a notebook reads them;
-    a batch of 10,000 assessments never does. Stored in a lazy attribute (see :data:`LAZY_FIELDS`)
-    it is replaced by its value on first read.
-
-    >>> a = Assessment("t", "r", "i")
-    >>> a.fan = Lazy(pd.DataFrame, {"year": [2020]})
-    >>> a.fan["year"].tolist()
-    [2020]
-    """
-
-    __slots__ = ("func", "args")
-
-    def __init__(self, func, *args):
-        self.func, self.args = func, args
-
-    def __getstate__(self):
-        return self.func, self.args
-
-    def __setstate__(self, state):
-        self.func, self.args = state
-
-
-def _lazy_attribute(name: str) -> property:
-    """A property over ``__dict__['_' + name]`` that computes a :class:`Lazy` value on first read."""
-    slot = "_" + name
-
-    def get(self):
-        v = self.__dict__.get(slot)
-        if type(v) is Lazy:
-            v = self.__dict__[slot] = v.func(*v.args)
-        return v
-
-    def put(self, value):
-        self.__dict__[slot] = value
-
-    return property(get, put, doc=f"``{name}`` (computed on first access where set lazily)")
-
-
-#: chart fields that may hold a :class:`Lazy` value (read as attributes as before)
-LAZY_FIELDS = ("fan",)
+#: chart fields that may hold a :class:`~analysis.lazy.Lazy` value (read as attributes as before;
+#: a pickled assessment holds the frames themselves)
+LAZY_FIELDS = ("fan", "peer_windows")
 for _name in LAZY_FIELDS:
-    setattr(Assessment, _name, _lazy_attribute(_name))
+    setattr(Assessment, _name, lazy_attribute(_name))
+Assessment.__getstate__ = resolved_state
 
 
 #: fields that are whole numbers (years, counts); kept as integers in JSON and DataFrames

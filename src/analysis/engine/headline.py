@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.assessment import Assessment, Lazy, verdict_for
+from analysis.assessment import Assessment, verdict_for
+from analysis.lazy import Lazy
 from analysis.models.changes import from_y
 from analysis.models.forecast import Forecast
 from analysis.notes import Note
