@@ -215,8 +215,13 @@ def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_
     outer ones (3 % / 97 %) it is extended with the outer slopes (a Gaussian-like tail).
     """
     z, q = _z_quantiles(fit.quantiles_at(y0))
-    change = _extrapolate(rng.standard_normal(n), z, q)
-    return Forecast("peers", draws=y0 + change, info={"quantiles": q})
+    # the draws are formed where read (peers as the headline, a score): P has a closed form here
+    return Forecast("peers", draws=Lazy(_peer_draws, y0, rng.standard_normal(n), z, q), info={"quantiles": q})
+
+
+def _peer_draws(y0: float, u: np.ndarray, z: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """y0 + the change at standard normals ``u`` through the quantile function (z, q)."""
+    return y0 + _extrapolate(u, z, q)
 
 
 def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
