@@ -196,8 +196,9 @@ class Engine(PanelViews):
             a.peer_windows = Lazy(getattr, pf, "windows")  # a frame for charts: built on first read
             a.peer_class = pf.reference_class
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
-            a.p_peers = peers.p_meet_peers(pf, y0, a.required_change)
-            forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws)
+            q = pf.quantiles_at(y0)  # once for both
+            a.p_peers = peers.p_meet_peers(pf, y0, a.required_change, q)
+            forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws, q)
         else:
             a.n_peer_windows = int(np.count_nonzero(self.window_codes(ind, h).select(cut, a.level)))
             a.add_note("peers_too_few", h=h, indicator=ind, as_of=cut, level=a.level)

@@ -224,6 +224,8 @@ def json_value(value: Any) -> Any:
     """None for NaN, plain Python numbers for numpy scalars (JSON-friendly)."""
     if value is None or type(value) in _PLAIN:  # the common cases first (one look-up)
         return value
+    if type(value) is float:
+        return None if math.isnan(value) else value
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):

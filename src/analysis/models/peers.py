@@ -208,13 +208,15 @@ def _extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     return np.where(x > xp[-1], fp[-1] + (x - xp[-1]) * hi_slope, out)
 
 
-def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_DRAWS) -> Forecast:
+def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_DRAWS,
+                  quantiles: np.ndarray | None = None) -> Forecast:
     """Draws of y_T = y0 + change, the change drawn from the conditional quantile function.
 
     Between the fitted quantiles the quantile function is linear in the normal score z; beyond the
     outer ones (3 % / 97 %) it is extended with the outer slopes (a Gaussian-like tail).
+    ``quantiles``: ``fit.quantiles_at(y0)`` where the caller has it already.
     """
-    z, q = _z_quantiles(fit.quantiles_at(y0))
+    z, q = _z_quantiles(fit.quantiles_at(y0) if quantiles is None else quantiles)
     # the draws are formed where read (peers as the headline, a score): P has a closed form here
     return Forecast("peers", draws=Lazy(_peer_draws, y0, rng.standard_normal(n), z, q), info={"quantiles": q})
 
@@ -224,9 +226,10 @@ def _peer_draws(y0: float, u: np.ndarray, z: np.ndarray, q: np.ndarray) -> np.nd
     return y0 + _extrapolate(u, z, q)
 
 
-def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
-    """P(change ≥ required) from the conditional quantile function (same tails as the draws)."""
-    z, q = _z_quantiles(fit.quantiles_at(y0))
+def p_meet_peers(fit: PeerFit, y0: float, required: float, quantiles: np.ndarray | None = None) -> float:
+    """P(change ≥ required) from the conditional quantile function (same tails as the draws).
+    ``quantiles``: ``fit.quantiles_at(y0)`` where the caller has it already."""
+    z, q = _z_quantiles(fit.quantiles_at(y0) if quantiles is None else quantiles)
     if np.ptp(q) <= 0:
         return float(required <= q[0])
     # invert q(z): q is non-decreasing in z; remove flat steps for the inverse
