@@ -144,8 +144,7 @@ class Engine(PanelViews):
         if a.target_type == "rank":
             special.rank_goal(self, a)
             return
-        history = self.history(a.region, ind)
-        a.history = history
+        a.history = Lazy(self.history, a.region, ind)  # a frame for charts: built on first read
         hist = self.history_arrays(a.region, ind)
         special.start_point(a, hist)
         special.target_level(self, a)

@@ -197,7 +197,7 @@ class Assessment:
 
 #: chart fields that may hold a :class:`~analysis.lazy.Lazy` value (read as attributes as before;
 #: a pickled assessment holds the frames themselves)
-LAZY_FIELDS = ("fan", "peer_windows")
+LAZY_FIELDS = ("history", "fan", "peer_windows")
 for _name in LAZY_FIELDS:
     setattr(Assessment, _name, lazy_attribute(_name))
 Assessment.__getstate__ = resolved_state

@@ -267,10 +267,21 @@ class PanelViews:
         return g[cols].iloc[np.concatenate(parts)], spans
 
     def history_arrays(self, region: str, indicator: str) -> HistoryArrays:
-        """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters)."""
+        """The region's :meth:`history` as numpy arrays (per-target look-ups without pandas filters).
+
+        Slices of the indicator's columns in (region, year) order: the same values as the arrays of
+        the region's history frame, without building that frame (it is for charts only).
+        """
         by = self.cached(("history_arrays", indicator), dict)
         if region not in by:
-            by[region] = HistoryArrays.of(self.history(region, indicator))
+            frame, spans = self.cached(("history_rows", indicator), lambda: self._history_rows(indicator))
+            if region not in spans:
+                by[region] = HistoryArrays.of(self.history(region, indicator))
+            else:
+                cols = self.cached(("history_columns", indicator), lambda: HistoryArrays.of(frame))
+                cut = slice(*spans[region])
+                by[region] = HistoryArrays(year=cols.year[cut], value=cols.value[cut], qualifier=cols.qualifier[cut],
+                                           derived=None if cols.derived is None else cols.derived[cut])
         return by[region]
 
     def family(self, indicator: str) -> list[str]:
