@@ -136,12 +136,13 @@ def test_closed_form_forecasts_form_the_same_draws_lazily():
 
 def test_numpy_draws_the_pooled_simulation_relies_on():
     # Generator.choice with replacement = integers(0, n) then take; chisquare with a scalar df =
-    # with a (1, 1) array df. A numpy that changes either would change the pooled forecasts.
+    # with a (1, 1) array df. A numpy that changes either would change the pooled and family forecasts.
     pool = np.random.default_rng(0).standard_normal(187)
     for seed in range(5):
-        a = np.random.default_rng(seed).choice(pool, size=(4000, 1))
-        b = pool[np.random.default_rng(seed).integers(0, pool.size, size=(4000, 1), dtype=np.int64)]
-        assert np.array_equal(a, b)
+        for shape in ((4000, 1), (4000, 3)):
+            a = np.random.default_rng(seed).choice(pool, size=shape)
+            b = pool[np.random.default_rng(seed).integers(0, pool.size, size=shape, dtype=np.int64)]
+            assert np.array_equal(a, b)
         for df in (2.5, 12.0, 1e6):
             assert np.array_equal(np.random.default_rng(seed).chisquare(np.array([[df]]), size=(4000, 1)),
                                   np.random.default_rng(seed).chisquare(df, size=(4000, 1)))
