@@ -107,7 +107,8 @@ class Assessment:
     note_codes: list[Any] = field(default_factory=list)       # the same notes as analysis.notes.Note
     quote: str = ""
     document: str = ""
-    # chart data (not part of the JSON contract)
+    # chart data (not part of the JSON contract); history, fan and peer_windows are built on first
+    # read (LAZY_FIELDS: the engine stores their recipe, a batch that never draws them never builds them)
     history: pd.DataFrame | None = None       # year, value, qualifier, derived, source, quote, reliability
     fan: pd.DataFrame | None = None           # year, q05, q10, q25, q50, q75, q90, q95 (value units)
     peer_changes: np.ndarray | None = None    # peers' h-year changes (model scale)
