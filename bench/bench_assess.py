@@ -14,6 +14,12 @@ rebuilt). The stored first runs are cold runs of main before the fit cache exist
 
     python bench/bench_assess.py [--sizes 1000 10000]                       # bundled data
     python bench/bench_assess.py [--sizes 1000 10000] --data-dir ../shared/data   # extra data
+    python bench/bench_assess.py --sizes 10000 --floor                      # + the draws' floor
+
+``--floor`` adds a third, warm run in which every random-number call of the engine (the per-target
+``Generator`` creation and each draw: ``standard_t``, ``standard_normal``, ``chisquare``, ``integers``,
+…) is timed on its own: the per-target floor of today's draws (4,000 per model) and its share of
+the run, with the rate the draws alone would allow on one core.
 """
 from __future__ import annotations
 
@@ -72,6 +78,72 @@ def run(sizes: list[int]) -> list[dict]:
     return out
 
 
+def floor_run(n: int) -> dict:
+    """A warm run (the fit cache filled by a cold one) with every RNG call timed: the draws' floor."""
+    import collections
+
+    import analysis.engine.views as views
+    from analysis.assess import Engine, assess
+    from analysis.data.loaders import load_panel
+
+    panel = load_panel()
+    targets = draw_targets(panel, n)
+    spent: collections.Counter = collections.Counter()
+    calls: collections.Counter = collections.Counter()
+    clock = time.perf_counter
+
+    class Timed:
+        """A Generator whose every method call is timed (the proxy's own overhead is outside)."""
+
+        def __init__(self, gen):
+            self._gen = gen
+
+        def __getattr__(self, name):
+            f = getattr(self._gen, name)
+            if not callable(f):
+                return f
+
+            def timed(*args, **kw):
+                t0 = clock()
+                out = f(*args, **kw)
+                spent[name] += clock() - t0
+                calls[name] += 1
+                return out
+            return timed
+
+    plain = views.PanelViews.rng
+
+    def rng(self, target_id):
+        t0 = clock()
+        gen = plain(self, target_id)
+        spent["default_rng"] += clock() - t0
+        calls["default_rng"] += 1
+        return Timed(gen)
+
+    with tempfile.TemporaryDirectory(prefix="bench-fits-") as folder:
+        os.environ["ANALYSIS_CACHE_DIR"] = folder
+        assess(targets, engine=Engine(panel, seed=0))  # cold: fills the fit cache
+        views.PanelViews.rng = rng
+        try:
+            t0, c0 = clock(), time.process_time()
+            assess(targets, engine=Engine(panel, seed=0))
+            dt, cpu = clock() - t0, time.process_time() - c0
+        finally:
+            views.PanelViews.rng = plain
+    return {"n": n, "seconds": dt, "cpu_seconds": cpu, "rng_seconds": sum(spent.values()),
+            "by_call": {k: (calls[k], v) for k, v in spent.most_common()}}
+
+
+def print_floor(f: dict) -> None:
+    """The floor of the draws per target, its share of the run and the rate it allows on one core."""
+    n, rng = f["n"], f["rng_seconds"]
+    print(f"draws' floor (warm, {n} targets): RNG calls {rng:.2f} s of {f['seconds']:.2f} s wall "
+          f"({rng / f['seconds']:.0%}); {1e3 * rng / n:.3f} ms/target -> at most {n / rng:.0f} targets/s on one core "
+          f"with these draws; the rest {1e3 * (f['seconds'] - rng) / n:.3f} ms/target")
+    for name, (k, v) in f["by_call"].items():
+        print(f"  {name:16s} {k:7d} calls {v:7.2f} s {1e6 * v / k:7.1f} us/call")
+
+
 def data_label(data_dir: str | None) -> str:
     """``bundled`` or ``extra`` (the baseline is stored per data set and size)."""
     return "extra" if data_dir else "bundled"
@@ -88,6 +160,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. ../shared/data)")
+    ap.add_argument("--floor", action="store_true", help="also time every RNG call in a warm run (the draws' floor)")
     ap.add_argument("--save-baseline", action="store_true",
                     help="store this run as the baseline (sizes missing from the stored one are added anyway)")
     args = ap.parse_args()
@@ -106,6 +179,8 @@ def main() -> None:
         print(f"{r['n']:8d} {r['mode']:>5} {r['seconds']:8.2f} {r['cpu_seconds']:7.2f} {r['targets_per_s']:10.0f} "
               f"{r['n'] / r['cpu_seconds']:10.0f} {r['peak_mb']:11.1f} "
               f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12}")
+    if args.floor:
+        print_floor(floor_run(args.sizes[-1]))
     res = [r for r in res if r["mode"] == "cold"]  # the stored first runs are cold runs
     keep = [x for x in base if not any(x["n"] == r["n"] and x["data"] == r["data"] for r in res)]
     missing = [r for r in res if not any(x["n"] == r["n"] and x["data"] == r["data"] for x in base)]

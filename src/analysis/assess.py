@@ -22,6 +22,7 @@ from analysis.assessment import INTEGER_FIELDS, Assessment
 from analysis.engine import ladder, special
 from analysis.engine.headline import FAN_QUANTILES, clip_levels, fan, headline_name, set_headline  # noqa: F401 (re-export)
 from analysis.engine.views import PanelViews
+from analysis.lazy import Lazy
 from analysis.models import own, peers, recalibrate, required
 from analysis.models.changes import to_y
 from analysis.models.forecast import N_DRAWS, Forecast
@@ -64,12 +65,20 @@ class Engine(PanelViews):
 
     def peer_fit(self, indicator: str, as_of: int, h: int, region: str, level: str, parent: str):
         """Size-conditioned peer quantiles of the same indicator and level (cached per class)."""
+        def frame() -> pd.DataFrame:  # the class's windows as a frame: fitting and charts only
+            return peers.choose_class(self.windows(indicator, as_of, h), level, parent)[0]
+
         def make():
-            frame, label = peers.choose_class(self.windows(indicator, as_of, h), level, parent)
+            # the class as a mask over the indicator's windows (the same rows as choose_class)
+            codes = self.window_codes(indicator, h)
+            mask, label = peers.choose_class_rows(codes, as_of, level, parent)
             # the stored fit holds what was fitted, not the class's windows (rebuilt from the views,
             # which the key's data hash pins down): a small entry, read fast from the fit cache
-            core = self.cached(("peers", indicator, as_of, h, label), lambda: _peer_core(peers.fit_peers(frame, label)))
-            return None if core is None else peers.PeerFit(frame, *core)
+            core = self.cached(("peers", indicator, as_of, h, label), lambda: _peer_core(peers.fit_peers(frame(), label)))
+            if core is None:
+                return None
+            return peers.PeerFit.from_rows(Lazy(frame), core, self.window_changes(indicator, h)[mask],
+                                           codes.n_regions(mask))
         return self.cached(("peer_class", indicator, as_of, h, level, parent), make)
 
     def pooled_fit(self, indicator: str, as_of: int, level: str, parent: str):
@@ -135,8 +144,7 @@ class Engine(PanelViews):
         if a.target_type == "rank":
             special.rank_goal(self, a)
             return
-        history = self.history(a.region, ind)
-        a.history = history
+        a.history = Lazy(self.history, a.region, ind)  # a frame for charts: built on first read
         hist = self.history_arrays(a.region, ind)
         special.start_point(a, hist)
         special.target_level(self, a)
@@ -150,7 +158,6 @@ class Engine(PanelViews):
         a.required_cagr = required.required_cagr(a.baseline_value, a.target_value, h, log_scale)
         special.outcome(a, hist)
         cut = a.as_of
-        own_changes = self.own_changes(ind, cut, a.region)
         dy, dt, end = self.own_change_arrays(ind, cut, a.region)
         # required.own_annual_changes on arrays (the same sums and ratios)
         a.own_mean_change, a.own_max_change, a.n_own_changes = (
@@ -162,11 +169,13 @@ class Engine(PanelViews):
         if log_scale and a.baseline_value <= 0 or (a.kind == "count" and a.baseline_value < SMALL_COUNT):
             if special.small_count(self, a, h) or a.baseline_value <= 0 or a.kind == "count":
                 return  # a small count without a count model: continuous log-scale models do not apply
-        self._forecast(a, h, log_scale, own_changes)
+        self._forecast(a, h, log_scale, (dy, dt))
         special.bound_notes(a, hist)
 
-    def _forecast(self, a: Assessment, h: int, log_scale: bool, own_changes: pd.DataFrame) -> None:
-        """Own trend, peers and the first rung of the ladder that fits; the headline from the rung."""
+    def _forecast(self, a: Assessment, h: int, log_scale: bool, own_changes: tuple[np.ndarray, np.ndarray]) -> None:
+        """Own trend, peers and the first rung of the ladder that fits; the headline from the rung.
+
+        ``own_changes``: the region's (Δy, Δt) up to the as-of year."""
         ind, cut = a.indicator, a.as_of
         y0 = float(to_y([a.baseline_value], log_scale)[0])
         y_star = float(to_y([a.target_value], log_scale)[0])
@@ -177,19 +186,20 @@ class Engine(PanelViews):
             forecasts["own"] = f_own
             a.p_own = f_own.p_at_least(y_star)
         else:
-            a.add_note("own_too_few_changes", n=len(own_changes), before=cut + 1, needed=own.MIN_CHANGES)
+            a.add_note("own_too_few_changes", n=len(own_changes[0]), before=cut + 1, needed=own.MIN_CHANGES)
         pf = self.peer_fit(ind, cut, h, a.region, a.level, a.parent)
         if pf is not None:
             a.n_peer_met, a.n_peer_windows = int(np.sum(pf.changes >= a.required_change)), int(len(pf.changes))
             a.n_peer_regions = pf.n_regions
             a.peer_changes = pf.changes
-            a.peer_windows = pf.windows
+            a.peer_windows = Lazy(getattr, pf, "windows")  # a frame for charts: built on first read
             a.peer_class = pf.reference_class
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
-            a.p_peers = peers.p_meet_peers(pf, y0, a.required_change)
-            forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws)
+            q = pf.quantiles_at(y0)  # once for both
+            a.p_peers = peers.p_meet_peers(pf, y0, a.required_change, q)
+            forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws, q)
         else:
-            a.n_peer_windows = int((self.windows(ind, cut, h)["level"] == a.level).sum())
+            a.n_peer_windows = int(np.count_nonzero(self.window_codes(ind, h).select(cut, a.level)))
             a.add_note("peers_too_few", h=h, indicator=ind, as_of=cut, level=a.level)
         # the rung depends on (indicator, as-of year, level, parent) only: chosen once per class
         rung = self.cached(("choose", ind, cut, a.level, a.parent),

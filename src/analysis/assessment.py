@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.lazy import lazy_attribute, resolved_state
+
 #: verdict code -> (Chinese label, English label, colour)
 VERDICTS: dict[str, tuple[str, str, str]] = {
     "on_track": ("可实现", "on track", "#1a9850"),
@@ -105,7 +107,8 @@ class Assessment:
     note_codes: list[Any] = field(default_factory=list)       # the same notes as analysis.notes.Note
     quote: str = ""
     document: str = ""
-    # chart data (not part of the JSON contract)
+    # chart data (not part of the JSON contract); history, fan and peer_windows are built on first
+    # read (LAZY_FIELDS: the engine stores their recipe, a batch that never draws them never builds them)
     history: pd.DataFrame | None = None       # year, value, qualifier, derived, source, quote, reliability
     fan: pd.DataFrame | None = None           # year, q05, q10, q25, q50, q75, q90, q95 (value units)
     peer_changes: np.ndarray | None = None    # peers' h-year changes (model scale)
@@ -193,6 +196,14 @@ class Assessment:
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
+#: chart fields that may hold a :class:`~analysis.lazy.Lazy` value (read as attributes as before;
+#: a pickled assessment holds the frames themselves)
+LAZY_FIELDS = ("history", "fan", "peer_windows")
+for _name in LAZY_FIELDS:
+    setattr(Assessment, _name, lazy_attribute(_name))
+Assessment.__getstate__ = resolved_state
+
+
 #: fields that are whole numbers (years, counts); kept as integers in JSON and DataFrames
 INTEGER_FIELDS = ("baseline_year", "target_year", "horizon", "n_peer_windows", "n_peer_met", "n_peer_regions",
                   "n_own_changes", "as_of")
@@ -214,6 +225,8 @@ def json_value(value: Any) -> Any:
     """None for NaN, plain Python numbers for numpy scalars (JSON-friendly)."""
     if value is None or type(value) in _PLAIN:  # the common cases first (one look-up)
         return value
+    if type(value) is float:
+        return None if math.isnan(value) else value
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.assessment import Assessment, verdict_for
+from analysis.lazy import Lazy
 from analysis.models.changes import from_y
 from analysis.models.forecast import Forecast
 from analysis.notes import Note
@@ -44,11 +45,12 @@ def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: 
     if joint is None:
         a.level_p50 = float(from_y(f.quantile(0.5), log_scale))
         a.level_p80 = float(from_y(f.quantile(0.2), log_scale))
-        a.fan = fan(f, a.baseline_year, a.baseline_value, h, log_scale)
-        return
-    qs, p50, p20 = joint
-    a.level_p50, a.level_p80 = float(from_y(p50, log_scale)), float(from_y(p20, log_scale))
-    a.fan = fan(f, a.baseline_year, a.baseline_value, h, log_scale, qs=qs)
+        qs = fan_quantiles(f, h)
+    else:
+        qs, p50, p20 = joint
+        a.level_p50, a.level_p80 = float(from_y(p50, log_scale)), float(from_y(p20, log_scale))
+    # the quantiles now (the draws are not kept), the chart's frame on first access of ``a.fan``
+    a.fan = Lazy(fan_frame, qs, a.baseline_year, a.baseline_value, h, log_scale)
 
 
 def _draw_quantiles(f: Forecast, h: int) -> tuple[np.ndarray, float, float] | None:
@@ -137,14 +139,27 @@ def fan(f: Forecast, t0: int, v0: float, h: int, log_scale: bool, qs: np.ndarray
 
     ``qs``: the (h, len(FAN_QUANTILES)) model-scale quantiles of the path where already computed.
     """
+    return fan_frame(fan_quantiles(f, h) if qs is None else qs, t0, v0, h, log_scale)
+
+
+def fan_quantiles(f: Forecast, h: int) -> np.ndarray:
+    """The (h, len(FAN_QUANTILES)) model-scale quantiles of a forecast's path (NaN but the last
+    year where it has draws only); ``= np.quantile(path, FAN_QUANTILES, axis=0).T``."""
+    if f.path is not None:
+        return sorted_quantiles(f.path, _FAN_Q).T
+    qs = np.tile(np.full(len(FAN_QUANTILES), np.nan), (h, 1))
+    qs[-1] = sorted_quantiles(f.draws, _FAN_Q)
+    return qs
+
+
+def fan_frame(qs: np.ndarray, t0: int, v0: float, h: int, log_scale: bool) -> pd.DataFrame:
+    """The fan chart's frame from model-scale quantiles: year, then q05 … q95 in value units, the
+    baseline row first.
+
+    >>> fan_frame(np.log([[1.0] * 7]), 2020, 1.0, 1, True)["q50"].tolist()
+    [1.0, 1.0]
+    """
     names = _FAN_NAMES
-    if qs is not None:
-        pass
-    elif f.path is not None:
-        qs = sorted_quantiles(f.path, _FAN_Q).T  # (h, len(q)); = np.quantile(path, FAN_QUANTILES, axis=0)
-    else:
-        qs = np.tile(np.full(len(FAN_QUANTILES), np.nan), (h, 1))
-        qs[-1] = sorted_quantiles(f.draws, _FAN_Q)
     vals = np.empty((h + 1, len(names)))
     vals[0] = v0
     vals[1:] = from_y(qs, log_scale)

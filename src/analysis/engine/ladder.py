@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from analysis.models import family, pooled
@@ -68,15 +69,25 @@ def composition_text(comp: dict) -> str:
 
 def fit_a(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | None:
     """Rung A: the pooled model on the same indicator and level (same parent where it suffices)."""
-    def make():
+    def frame(same_parent: bool) -> pd.DataFrame:  # the class as a frame: for fitting only
         ch = eng.changes(indicator, as_of)
-        for frame, label in ((ch[(ch["level"] == level) & (ch["parent"] == parent)],
-                              f"same level ({level}) and parent ({parent})"),
-                             (ch[ch["level"] == level], f"same level ({level})")):
-            if frame["region"].nunique() >= pooled.MIN_REGIONS and len(frame) >= pooled.MIN_CHANGES:
-                fit = eng.cached(("pooled", indicator, as_of, label), lambda: pooled.fit_pooled(frame, label))
-                if fit is not None:
-                    return Rung("A", f"A: {indicator}, {label}", composition(frame), pooled=fit)
+        return ch[(ch["level"] == level) & (ch["parent"] == parent)] if same_parent else ch[ch["level"] == level]
+
+    def make():
+        # counted on arrays (the same rows as the frames above); a frame is cut only to fit
+        codes = eng.change_codes(indicator)
+        at_level = codes.select(as_of, level)
+        for same_parent, mask, label in (
+                (True, at_level & (codes.parent == codes.parents.get(parent, -2)),
+                 f"same level ({level}) and parent ({parent})"),
+                (False, at_level, f"same level ({level})")):
+            n, regions = int(np.count_nonzero(mask)), codes.n_regions(mask)
+            if regions >= pooled.MIN_REGIONS and n >= pooled.MIN_CHANGES:
+                fit = eng.cached(("pooled", indicator, as_of, label),
+                                 lambda: pooled.fit_pooled(frame(same_parent), label))
+                if fit is not None:  # one level: composition(frame) is this level's counts
+                    return Rung("A", f"A: {indicator}, {label}", {level: {"changes": n, "regions": regions}},
+                                pooled=fit)
         return None
     return eng.cached(("rung_a", indicator, as_of, level, parent), make)
 
@@ -104,10 +115,11 @@ def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide
     """Rung B (``indicators = [indicator]``) or C (its family; ``wide``: every indicator on the same
     scale), if the target's level is in the class."""
     inds = (indicator,) if rung == "B" else tuple(eng.scale_family(indicator) if wide else eng.family(indicator))
-    ch = eng.class_changes(inds, as_of)
-    if (ch["level"] == level).sum() < MIN_AT_LEVEL:
+    codes = eng.class_change_codes(inds)  # counted on arrays; the frame is cut only to fit
+    upto = codes.select(as_of)
+    if np.count_nonzero(upto & (codes.level == codes.levels.get(level, -2))) < MIN_AT_LEVEL:
         return None
-    if rung == "B" and ch["level"].nunique() < 2:
+    if rung == "B" and np.unique(codes.level[upto]).size < 2:
         return None  # one level only: that is rung A's class
     what = indicator if rung == "B" else (
         f"{'every log-scale (count and amount)' if eng.log_scale(indicator) else 'every points-scale (share and rate)'}"
@@ -117,6 +129,7 @@ def fit_family_rung(eng, rung: str, indicator: str, as_of: int, level: str, wide
         return f"{rung}: {what}, every level with level and size as covariates ({composition_text(comp)})"
 
     def make():
+        ch = eng.class_changes(inds, as_of)
         comp = composition(ch)
         fit = family.fit_family(ch, labelled(comp), family_prior(eng, indicator, as_of) if rung == "B" else None)
         return None if fit is None else Rung(rung, labelled(comp), comp, family=fit)

@@ -11,6 +11,8 @@ Example:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -19,10 +21,31 @@ from analysis.engine.views import HistoryArrays
 from analysis.models import counts, required
 
 
+def isclose(x: float, y: float, rtol: float = 1e-05, atol: float = 1e-08) -> bool:
+    """``np.isclose`` for two numbers: the same test in the same float64 arithmetic, without
+    building arrays (|x − y| ≤ atol + rtol·|y| where y is finite, or x == y).
+
+    >>> isclose(100.0, 100.0001), isclose(1.0, 1.1), isclose(float("inf"), float("inf"))
+    (True, False, True)
+    """
+    x, y = float(x), float(y)
+    return (abs(x - y) <= atol + rtol * abs(y) and math.isfinite(y)) or x == y
+
+
 def compare(x: float, target: float, comparator: str) -> bool:
     """Whether ``x`` meets ``target`` under ``comparator`` (">=", ">", "=", "<=", "<")."""
-    return bool({">=": x >= target, ">": x > target, "=": np.isclose(x, target) or x >= target,
-                 "<=": x <= target, "<": x < target}[comparator])
+    if comparator not in _COMPARATORS:
+        raise KeyError(comparator)
+    if comparator == ">=":
+        return bool(x >= target)
+    if comparator == ">":
+        return bool(x > target)
+    if comparator == "=":
+        return bool(isclose(x, target) or x >= target)
+    return bool(x <= target) if comparator == "<=" else bool(x < target)
+
+
+_COMPARATORS = frozenset({">=", ">", "=", "<=", "<"})
 
 
 def _arrays(history) -> HistoryArrays:
@@ -53,7 +76,7 @@ def start_point(a: Assessment, history: pd.DataFrame | HistoryArrays) -> None:
             a.baseline_year, a.baseline_value = int(hs.year[last]), float(hs.value[last])
             a.add_note("baseline_last_known", year=a.baseline_year)
     else:
-        if at.size and not np.isclose(float(hs.value[at[0]]), a.baseline_value, rtol=1e-3):
+        if at.size and not isclose(float(hs.value[at[0]]), a.baseline_value, rtol=1e-3):
             a.add_note("baseline_differs", data=float(hs.value[at[0]]), year=a.baseline_year,
                        document=a.baseline_value)
 

@@ -111,7 +111,8 @@ class FamilyFit:
         drift = mean + se * rng.standard_normal((n, 1)) + u_mean + np.sqrt(u_var) * rng.standard_normal((n, 1))
         unseen = (indicator not in self.indicators) + (level not in self.levels)
         spread = sigma * np.exp(0.5 * self.vsd_unseen * np.sqrt(unseen) * rng.standard_normal((n, 1)))
-        eps = spread * rng.choice(self.z, size=(n, h))
+        # = rng.choice(self.z, size=(n, h)): the same integers, without choice's checks
+        eps = spread * self.z[rng.integers(0, self.z.size, size=(n, h), dtype=np.int64)]
         path = y0 + np.cumsum(drift + eps, axis=1)
         return Forecast(name, draws=path[:, -1], path=path,
                         info={"region_in_fit": (region, indicator) in self.u_hat,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special, stats
 
+from analysis.lazy import Lazy, lazy_attribute, resolved_state
+
 N_DRAWS = 4000
 
 
@@ -19,7 +21,7 @@ class Forecast:
     """Predictive draws of y at the target year (and optionally each year on the way)."""
 
     model: str
-    draws: np.ndarray                      # shape (n,) : y at the horizon
+    draws: np.ndarray                      # shape (n,) : y at the horizon (may be set as a Lazy)
     path: np.ndarray | None = None         # shape (n, h) : y at each future year (fan charts)
     loc: float | None = None               # closed form: Student t location
     scale: float | None = None             # … scale
@@ -41,15 +43,27 @@ class Forecast:
         return np.quantile(self.draws, q)
 
 
+Forecast.draws = lazy_attribute("draws", "draws of y_T, shape (n,) (computed on first read where lazy)")
+Forecast.path = lazy_attribute("path", "draws of y at each future year, shape (n, h), or None")
+Forecast.__getstate__ = resolved_state
+
+
+def _affine(loc, scale, z: np.ndarray) -> np.ndarray:
+    """``loc + scale * z`` (broadcasting): draws or paths from standardised draws."""
+    return loc + scale * z
+
+
 def t_forecast(model: str, loc: float, scale: float, df: float, rng: np.random.Generator,
                n: int = N_DRAWS, path_locs: np.ndarray | None = None,
                path_scales: np.ndarray | None = None, **info) -> Forecast:
     """Forecast from a location-scale Student t; draws are seeded through ``rng``."""
     z = rng.standard_t(df, size=n) if np.isfinite(df) else rng.standard_normal(n)
-    draws = loc + scale * z
+    # the probability and quantiles have a closed form: draws and path are formed where read
+    # (a chart, a score), from the same z with the same arithmetic
+    draws = Lazy(_affine, loc, scale, z)
     path = None
     if path_locs is not None and path_scales is not None:
-        path = path_locs[None, :] + path_scales[None, :] * z[:, None]
+        path = Lazy(_affine, path_locs[None, :], path_scales[None, :], z[:, None])
     return Forecast(model=model, draws=draws, path=path, loc=loc, scale=scale, df=df, info=info)
 
 

@@ -15,20 +15,31 @@ from analysis.models.forecast import Forecast, t_forecast
 MIN_CHANGES = 3
 
 
-def drift_params(changes: pd.DataFrame) -> tuple[float, float, float, int] | None:
-    """(μ̂, σ̂, ΣΔt, m) from a region's changes, or None with fewer than 3 changes."""
-    m = len(changes)
+def change_arrays(changes: pd.DataFrame | tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(Δy, Δt) as float arrays from a changes frame (columns dy, dt) or a (dy, dt) pair.
+
+    >>> change_arrays((np.array([0.1]), np.array([1])))[1].dtype
+    dtype('float64')
+    """
+    if isinstance(changes, pd.DataFrame):
+        return changes["dy"].to_numpy(float), changes["dt"].to_numpy(float)
+    dy, dt = changes
+    return np.asarray(dy, dtype=float), np.asarray(dt, dtype=float)
+
+
+def drift_params(changes: pd.DataFrame | tuple[np.ndarray, np.ndarray]) -> tuple[float, float, float, int] | None:
+    """(μ̂, σ̂, ΣΔt, m) from a region's changes (a frame or a (dy, dt) pair), or None with fewer than 3."""
+    dy, dt = change_arrays(changes)
+    m = len(dy)
     if m < MIN_CHANGES:
         return None
-    dy = changes["dy"].to_numpy(float)
-    dt = changes["dt"].to_numpy(float)
     T = dt.sum()
     mu = dy.sum() / T
     s2 = np.sum((dy - mu * dt) ** 2 / dt) / (m - 1)
     return float(mu), float(np.sqrt(max(s2, 1e-12))), float(T), m
 
 
-def own_forecast(y0: float, h: int, changes: pd.DataFrame, rng: np.random.Generator,
+def own_forecast(y0: float, h: int, changes: pd.DataFrame | tuple[np.ndarray, np.ndarray], rng: np.random.Generator,
                  parameter_uncertainty: bool = True, model: str = "own") -> Forecast | None:
     """Drift forecast of y at t0 + h from the region's own changes (None if < 3 changes).
 

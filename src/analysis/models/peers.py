@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.lazy import Lazy, lazy_attribute, resolved_state  # noqa: F401 (Lazy: type of windows)
 from analysis.models.forecast import N_DRAWS, Forecast
 
 TAUS = np.array([0.03, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97])
@@ -34,6 +35,15 @@ class PeerFit:
     coefs: np.ndarray | None         # shape (len(TAUS), 2): intercept, slope on y0; None = unconditional
     y0_range: tuple[float, float]
 
+    @classmethod
+    def from_rows(cls, windows: "pd.DataFrame | Lazy", core: tuple, changes: np.ndarray, n_regions: int) -> "PeerFit":
+        """A fit from its core (reference_class, coefs, y0_range) and its class's changes and region
+        count as computed from arrays; ``windows`` (for charts) may be a :class:`~analysis.lazy.Lazy`
+        frame, built on first read. ``changes`` must be ``windows["change"]`` in row order."""
+        fit = cls(windows, *core)
+        fit.__dict__["changes"], fit.__dict__["n_regions"] = changes, int(n_regions)  # the cached properties
+        return fit
+
     @cached_property
     def changes(self) -> np.ndarray:
         """The windows' changes as an array (read once per class, not once per target)."""
@@ -47,9 +57,26 @@ class PeerFit:
     def quantiles_at(self, y0: float) -> np.ndarray:
         """Conditional quantiles of the change at starting level y0 (monotone by rearrangement)."""
         if self.coefs is None:
-            return np.quantile(self.windows["change"].to_numpy(float), TAUS)
+            return np.quantile(self.changes, TAUS)
         y0c = float(np.clip(y0, *self.y0_range))  # no extrapolation beyond the peers' sizes
         return np.sort(self.coefs[:, 0] + self.coefs[:, 1] * y0c)
+
+
+PeerFit.windows = lazy_attribute("windows", "the class's windows (a frame; built on first read where lazy)")
+PeerFit.__getstate__ = resolved_state
+
+
+def choose_class_rows(codes, as_of: int, level: str, parent: str) -> tuple[np.ndarray, str]:
+    """:func:`choose_class` as a mask over the uncut windows' :class:`~analysis.engine.views.RowCodes`
+    (windows ending ≤ ``as_of``): the same rows in the same order, the same label."""
+    at_level = codes.select(as_of, level)
+    candidates = [(at_level & (codes.parent == codes.parents.get(parent, -2)),
+                   f"same level ({level}) and parent ({parent})"),
+                  (at_level, f"same level ({level})")]
+    for mask, label in candidates:
+        if np.count_nonzero(mask) >= MIN_WINDOWS:
+            return mask, label
+    return candidates[-1][0], candidates[-1][1] + " (fewer than %d windows)" % MIN_WINDOWS
 
 
 def choose_class(windows: pd.DataFrame, level: str, parent: str) -> tuple[pd.DataFrame, str]:
@@ -181,20 +208,28 @@ def _extrapolate(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     return np.where(x > xp[-1], fp[-1] + (x - xp[-1]) * hi_slope, out)
 
 
-def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_DRAWS) -> Forecast:
+def peer_forecast(fit: PeerFit, y0: float, rng: np.random.Generator, n: int = N_DRAWS,
+                  quantiles: np.ndarray | None = None) -> Forecast:
     """Draws of y_T = y0 + change, the change drawn from the conditional quantile function.
 
     Between the fitted quantiles the quantile function is linear in the normal score z; beyond the
     outer ones (3 % / 97 %) it is extended with the outer slopes (a Gaussian-like tail).
+    ``quantiles``: ``fit.quantiles_at(y0)`` where the caller has it already.
     """
-    z, q = _z_quantiles(fit.quantiles_at(y0))
-    change = _extrapolate(rng.standard_normal(n), z, q)
-    return Forecast("peers", draws=y0 + change, info={"quantiles": q})
+    z, q = _z_quantiles(fit.quantiles_at(y0) if quantiles is None else quantiles)
+    # the draws are formed where read (peers as the headline, a score): P has a closed form here
+    return Forecast("peers", draws=Lazy(_peer_draws, y0, rng.standard_normal(n), z, q), info={"quantiles": q})
 
 
-def p_meet_peers(fit: PeerFit, y0: float, required: float) -> float:
-    """P(change ≥ required) from the conditional quantile function (same tails as the draws)."""
-    z, q = _z_quantiles(fit.quantiles_at(y0))
+def _peer_draws(y0: float, u: np.ndarray, z: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """y0 + the change at standard normals ``u`` through the quantile function (z, q)."""
+    return y0 + _extrapolate(u, z, q)
+
+
+def p_meet_peers(fit: PeerFit, y0: float, required: float, quantiles: np.ndarray | None = None) -> float:
+    """P(change ≥ required) from the conditional quantile function (same tails as the draws).
+    ``quantiles``: ``fit.quantiles_at(y0)`` where the caller has it already."""
+    z, q = _z_quantiles(fit.quantiles_at(y0) if quantiles is None else quantiles)
     if np.ptp(q) <= 0:
         return float(required <= q[0])
     # invert q(z): q is non-decreasing in z; remove flat steps for the inverse

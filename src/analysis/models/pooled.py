@@ -35,6 +35,7 @@ momentum (CRPS vs own drift 6.8/12.3/17.0 % lower before, about 8/13/17.5 % afte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -107,23 +108,31 @@ class PooledFit:
         sc = np.array([self.residual_scale(r, y) for r, y in zip(regions, y0)]).reshape(R, 2)
         # σ_i uncertain: one posterior draw σ_i² = σ̃_i²·ν/χ²_ν per path (ν = ∞: σ̃_i itself)
         nu = np.minimum(sc[:, 1], 1e6)
-        sd = sc[:, 0][None, :] * np.sqrt(nu[None, :] / rng.chisquare(nu[None, :], size=(n, R)))
+        # one region: the scalar-df call (the same draws as the (1, 1) array, without broadcasting)
+        chi2 = rng.chisquare(float(nu[0]) if R == 1 else nu[None, :], size=(n, R))
+        sd = sc[:, 0][None, :] * np.sqrt(nu[None, :] / chi2)
         out = np.empty((n, R, h))
         y = np.broadcast_to(y0, (n, R)).copy()
         phi = self.phi + self.phi_se * rng.standard_normal((n, 1)) if self.phi_se > 0 else self.phi
-        end = max((v[0] for v in self.last_rate.values()), default=0)
+        end = self._last_end
         prev = np.array([self.last_rate[r][1] if r in self.last_rate and self.last_rate[r][0] == end
                          else self.momentum_mean for r in regions])
         prev = np.broadcast_to(prev, (n, R))
         for s in range(h):
             # common to all regions; Student t with (years − 1) df: σ_δ is estimated from few years
             delta = dbar + self.sigma_delta * rng.standard_t(self.delta_df, size=(n, 1))
-            eps = sd * rng.choice(self.resid, size=(n, R))
+            # = rng.choice(self.resid, size=(n, R)): the same integers, without choice's checks
+            eps = sd * self.resid[rng.integers(0, self.resid.size, size=(n, R), dtype=np.int64)]
             step = delta + beta * (y - self.y_mean) + phi * (prev - self.momentum_mean) + u + eps
             y = y + step
             prev = step
             out[:, :, s] = y
         return out
+
+    @cached_property
+    def _last_end(self) -> int:
+        """The latest end year of the regions' last changes (momentum starts from changes ending then)."""
+        return max((v[0] for v in self.last_rate.values()), default=0)
 
     def forecast(self, y0: float, region: str, h: int, rng: np.random.Generator, n: int = N_DRAWS) -> Forecast:
         """Forecast of one region's y over h years (path kept for fan charts)."""
