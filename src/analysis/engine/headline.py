@@ -49,6 +49,8 @@ def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: 
     else:
         qs, p50, p20 = joint
         a.level_p50, a.level_p80 = float(from_y(p50, log_scale)), float(from_y(p20, log_scale))
+    if a.comparator in ("<=", "<"):  # a ceiling: the level kept with 80 % probability, P(Y ≤ level) = 0.8
+        a.level_p80 = float(from_y(f.quantile(0.8), log_scale))
     # the quantiles now (the draws are not kept), the chart's frame on first access of ``a.fan``
     a.fan = Lazy(fan_frame, qs, a.baseline_year, a.baseline_value, h, log_scale)
 

@@ -363,7 +363,9 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     a.p_meet = float(1 - p_up if a.comparator in ("<=", "<") else p_up)
     a.verdict = verdict_for(a.p_meet)
     a.level_p50 = float(from_y(f.quantile(1 - m.inverse(0.5)), log_scale))
-    a.level_p80 = float(from_y(f.quantile(1 - m.inverse(0.8)), log_scale))
+    # a floor: P_cal(Y ≥ L) = 0.8; a ceiling: 1 − m(P(Y ≥ L)) = 0.8, i.e. P(Y ≥ L) = m⁻¹(0.2)
+    x = 0.2 if a.comparator in ("<=", "<") else 0.8
+    a.level_p80 = float(from_y(f.quantile(1 - m.inverse(x)), log_scale))
     a.add_note("recalibrated_indicator" if own else "recalibrated", rung=rung, a=round(m.a, 3), b=round(m.b, 3),
                n=m.n_events, year=m.year, p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"),
                **({"indicator": a.indicator} if own else {}))
