@@ -59,11 +59,31 @@ def format_composition(comp: dict, lang: str = "en") -> str:
             level=translate(k, lang), changes=comp[k]["changes"], regions=comp[k]["regions"]) for k in keys)
 
 
-def format_param(value: Any, lang: str = "en") -> Any:
+def format_param(value: Any, lang: str = "en", key: str = "") -> Any:
     """A note parameter ready for a sentence: floats with 4 significant digits, a class composition
-    (level -> changes, regions) in words, the rest as is."""
+    (level -> changes, regions) in words; in Chinese, a ``level`` by its Chinese name and an
+    ``indicator`` code by the catalogue's Chinese name (a zh page never shows ``city级hte_count``);
+    the rest as is.
+
+    >>> format_param("city", "zh", key="level"), format_param("city", "en", key="level")
+    ('城市', 'city')
+    """
     if isinstance(value, float):
         return f"{value:,.4g}"
     if isinstance(value, dict) and all(isinstance(v, dict) and "changes" in v for v in value.values()):
         return format_composition(value, lang)
+    if lang != "en" and isinstance(value, str):
+        if key == "level":
+            return translate(value, lang)
+        if key == "indicator":
+            return _indicator_zh().get(value, value)
     return value
+
+
+@lru_cache(maxsize=1)
+def _indicator_zh() -> dict[str, str]:
+    """Indicator code -> the catalogue's Chinese name."""
+    from analysis.data.catalogue import load_indicators
+
+    cat = load_indicators()
+    return {str(code): str(row.get("name_zh") or code) for code, row in cat.iterrows()}

@@ -97,7 +97,7 @@ class Note:
         from analysis import i18n
 
         template = i18n.translate(NOTE_TEXT[self.code], lang)
-        return template.format(**{k: i18n.format_param(v, lang) for k, v in self.params.items()})
+        return template.format(**{k: i18n.format_param(v, lang, key=k) for k, v in self.params.items()})
 
     def to_json(self) -> dict[str, Any]:
         """``{"code": ..., "params": {...}}`` with JSON-ready values."""

@@ -144,3 +144,20 @@ def test_every_note_code_has_a_chinese_translation_with_the_same_placeholders():
         zh = i18n.translate(en, "zh")
         assert fields(zh) == fields(en), code
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) or code == "engine_error", code
+
+
+def test_chinese_notes_name_levels_and_indicators_in_chinese():
+    """A zh page never reads "city级tech_contract_value": note parameters named level and indicator are
+    rendered by their Chinese names (the English notes of the JSON contract keep the codes)."""
+    from analysis.notes import NOTE_TEXT, Note
+
+    for code, en in NOTE_TEXT.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(en) if f}
+        if not {"level", "indicator"} & fields:
+            continue
+        params = {f: 1 for f in fields}
+        params.update({k: v for k, v in (("level", "city"), ("indicator", "tech_contract_value")) if k in fields})
+        zh, en_text = Note.make(code, **params).text("zh"), Note.make(code, **params).text("en")
+        assert "tech_contract_value" not in zh and "city" not in zh, code
+        if "indicator" in fields:
+            assert "技术合同成交额" in zh and "tech_contract_value" in en_text, code
