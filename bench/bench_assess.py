@@ -54,8 +54,15 @@ def draw_targets(panel: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
     })
 
 
-def run(sizes: list[int]) -> list[dict]:
-    """Cold then warm timing of each size (each size gets its own empty fit cache)."""
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished child processes (the parallel parts)."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
+
+
+def run(sizes: list[int], workers: int = 1) -> list[dict]:
+    """Cold then warm timing of each size (each size gets its own empty fit cache); with ``workers``
+    > 1 also a warm run in that many processes, its table compared with the one-process warm table."""
     from analysis.assess import Engine, assess
     from analysis.data.loaders import load_panel
 
@@ -66,14 +73,17 @@ def run(sizes: list[int]) -> list[dict]:
         with tempfile.TemporaryDirectory(prefix="bench-fits-") as folder:
             os.environ["ANALYSIS_CACHE_DIR"] = folder
             os.environ.pop("ANALYSIS_CACHE", None)
-            for mode in ("cold", "warm"):
-                t0, c0 = time.perf_counter(), time.process_time()
+            tables = {}
+            for mode in ("cold", "warm") + ((f"warm×{workers}",) if workers > 1 else ()):
+                t0, c0 = time.perf_counter(), _cpu()
                 engine = Engine(panel, seed=0)  # a new engine: only the on-disk fits carry over
-                table = assess(targets, engine=engine)
-                dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+                table = assess(targets, engine=engine, workers=workers if "×" in mode else 1)
+                dt, cpu = time.perf_counter() - t0, _cpu() - c0
                 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+                tables[mode] = table
+                same = "" if "×" not in mode else ("same" if table.equals(tables["warm"]) else "DIFFERENT")
                 out.append({"n": n, "mode": mode, "seconds": dt, "cpu_seconds": cpu, "targets_per_s": n / dt,
-                            "peak_mb": peak_mb,
+                            "peak_mb": peak_mb, "same": same,
                             "errors": int((table["verdict"] == "error").sum())})
     return out
 
@@ -160,6 +170,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. ../shared/data)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="also time a warm run in this many processes (assess(..., workers=N)) and compare its table")
     ap.add_argument("--floor", action="store_true", help="also time every RNG call in a warm run (the draws' floor)")
     ap.add_argument("--save-baseline", action="store_true",
                     help="store this run as the baseline (sizes missing from the stored one are added anyway)")
@@ -167,18 +179,18 @@ def main() -> None:
     if args.data_dir:
         os.environ["ANALYSIS_DATA_PATH"] = args.data_dir
     label = data_label(args.data_dir)
-    res = [{"data": label, **r} for r in run(args.sizes)]
+    res = [{"data": label, **r} for r in run(args.sizes, args.workers)]
     base = load_baseline()
     first = res[0]["targets_per_s"]
     print(f"data: {label}" + (f" ({args.data_dir})" if args.data_dir else ""))
-    print(f"{'targets':>8} {'mode':>5} {'seconds':>8} {'cpu s':>7} {'targets/s':>10} {'per cpu s':>10} "
-          f"{'peak RSS MB':>11} {'vs first size':>14} {'vs baseline':>12}")
+    print(f"{'targets':>8} {'mode':>7} {'seconds':>8} {'cpu s':>7} {'targets/s':>10} {'per cpu s':>10} "
+          f"{'peak RSS MB':>11} {'vs first size':>14} {'vs baseline':>12} {'table':>6}")
     for r in res:
         b = next((x for x in base if x["n"] == r["n"] and x["data"] == label), None)
         vs_base = f"{r['targets_per_s'] / b['targets_per_s']:.2f}x" if b else "(stored now)"
-        print(f"{r['n']:8d} {r['mode']:>5} {r['seconds']:8.2f} {r['cpu_seconds']:7.2f} {r['targets_per_s']:10.0f} "
+        print(f"{r['n']:8d} {r['mode']:>7} {r['seconds']:8.2f} {r['cpu_seconds']:7.2f} {r['targets_per_s']:10.0f} "
               f"{r['n'] / r['cpu_seconds']:10.0f} {r['peak_mb']:11.1f} "
-              f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12}")
+              f"{r['targets_per_s'] / first:13.2f}x {vs_base:>12} {r.get('same', ''):>6}")
     if args.floor:
         print_floor(floor_run(args.sizes[-1]))
     res = [r for r in res if r["mode"] == "cold"]  # the stored first runs are cold runs

@@ -72,12 +72,13 @@ def assess_target(target_id: str, *, seed: int = 0, as_of: int | None = None, pa
 
 
 def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | None = None,
-           panel: pd.DataFrame | None = None) -> pd.DataFrame:
+           panel: pd.DataFrame | None = None, workers: int = 1) -> pd.DataFrame:
     """Assess a DataFrame of targets (default: the registry); one row per target, contract columns first.
 
     Every row goes through :func:`analysis.resolve.resolve_target`; a row that fails it, or that
     raises in the engine, gets verdict ``error`` with the reason in ``notes``, and the others are
-    still assessed.
+    still assessed. ``workers=2`` uses two processes for a large table (≥ 400 targets; the same
+    result, bit for bit; see :mod:`analysis.engine.parallel`).
 
     Example:
         >>> table = assess(load_targets().head(3))
@@ -88,6 +89,8 @@ def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | N
     from analysis.assessment import INTEGER_FIELDS, Assessment
     from analysis.data.loaders import load_targets
 
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers: must be a whole number ≥ 1, got {workers!r}")
     targets = load_targets() if targets is None else targets
     engine = _engine(seed, panel)
     year = _as_of(as_of, engine)
@@ -99,7 +102,8 @@ def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | N
             bad[i] = Assessment(target_id=str(row.get("target_id") or "adhoc"), region=str(row.get("region") or ""),
                                 indicator=str(row.get("indicator") or ""), verdict="error",
                                 notes=[f"invalid target: {err}"]).to_record()
-    done = assess_table(pd.DataFrame([t for _, t in good]), as_of=year, engine=engine) if good else pd.DataFrame()
+    done = (assess_table(pd.DataFrame([t for _, t in good]), as_of=year, engine=engine, workers=workers)
+            if good else pd.DataFrame())
     records = dict(zip([i for i, _ in good], done.to_dict(orient="records")))
     records.update(bad)
     table = pd.DataFrame.from_records([records[i] for i in sorted(records)])

@@ -308,16 +308,30 @@ def assess_target(target_id: str, *, seed: int = 0, as_of: int | None = None,
 
 
 def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | None = None,
-           panel: pd.DataFrame | None = None, engine: Engine | None = None) -> pd.DataFrame:
+           panel: pd.DataFrame | None = None, engine: Engine | None = None, workers: int = 1) -> pd.DataFrame:
     """Assess a DataFrame of targets (default: the registry); one row per target, contract columns first.
 
     A target that raises is reported with verdict ``error`` and the reason in ``notes``; the
-    others are still assessed.
+    others are still assessed. ``workers`` > 1 assesses large tables (≥ 400 targets) in that many
+    forked processes (:mod:`analysis.engine.parallel`): the same table, bit for bit.
     """
     from analysis.data.loaders import load_targets
+    from analysis.engine.parallel import assess_parallel
 
     targets = load_targets() if targets is None else targets
     eng = engine or get_engine(seed, panel)
+    records = assess_parallel(targets, lambda part: _records(part, eng, as_of), workers)
+    if records is None:
+        records = _records(targets, eng, as_of)
+    table = pd.DataFrame.from_records(records)
+    for col in INTEGER_FIELDS:  # years and counts stay whole numbers where missing values occur
+        if col in table:
+            table[col] = table[col].astype("Int64")
+    return table
+
+
+def _records(targets: pd.DataFrame, eng: Engine, as_of: int | None) -> list[dict[str, Any]]:
+    """One contract record per target row, in order; a target that raises becomes an ``error`` record."""
     records = []
     for row in targets.to_dict(orient="records"):
         try:
@@ -328,8 +342,4 @@ def assess(targets: pd.DataFrame | None = None, *, seed: int = 0, as_of: int | N
             failed.add_note("engine_error", error=f"{type(err).__name__}: {err}")
             rec = failed.to_record()
         records.append(rec)
-    table = pd.DataFrame.from_records(records)
-    for col in INTEGER_FIELDS:  # years and counts stay whole numbers where missing values occur
-        if col in table:
-            table[col] = table[col].astype("Int64")
-    return table
+    return records

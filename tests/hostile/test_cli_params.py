@@ -37,6 +37,8 @@ CASES = [  # (argv, the parameter the message must name)
     (["assess", "--as-of", "1990", "--id", "shanwei2022-t01-hte_count"], "--as-of"),
     (["assess", "--as-of", "3000"], "--as-of"),
     (["assess", "--seed", "-1"], "--seed"),
+    (["assess", "--workers", "0"], "--workers"),
+    (["assess", "--workers", "two"], "--workers"),
     (["assess", "--id", "no-such-target"], "no-such-target"),
     (["backtest", "--draws", "0"], "--draws"),
     (["backtest", "--draws", "-5"], "--draws"),

@@ -1,0 +1,77 @@
+"""Assess a table of targets in several processes: the same rows, bit for bit, in less wall time.
+
+A target's result depends only on the data, the seed and its own id (its random stream is derived
+from ``target_id``; ``tests/models/test_engine_throughput.py`` checks that the other targets of a
+table and their order change nothing), so a table can be cut into parts assessed side by side and
+put back in its order. Each part is assessed by a forked copy of the caller's engine, which brings
+its in-memory views and fits along; fits made in a part are shared through the on-disk fit cache.
+
+The parts are cut by indicator (all targets of an indicator in one part, the parts balanced by
+their number of targets), so that a class's views and fits are built in one process, not in each.
+
+Forking is used where the platform offers it (Linux, macOS); elsewhere, or for a table too small to
+be worth a process, the caller's process assesses the table itself.
+
+Example:
+    >>> import pandas as pd
+    >>> split_by_indicator(pd.DataFrame({"indicator": ["a", "b", "a", "c"]}), 2)
+    [[0, 2], [1, 3]]
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable
+from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+
+#: below this many targets a part does not repay its process (fork, views, pickling the rows back)
+MIN_PER_WORKER = 200
+
+_JOB: Callable[[list[int]], list[dict[str, Any]]] | None = None  # set in the parent, inherited by the fork
+
+
+def split_by_indicator(targets: pd.DataFrame, parts: int) -> list[list[int]]:
+    """Row positions cut into ``parts`` groups, each indicator whole, largest indicators placed first
+    into the group with the fewest rows so far (greedy balance); empty groups are dropped."""
+    groups: list[list[int]] = [[] for _ in range(parts)]
+    codes = targets["indicator"].astype(str).to_numpy() if "indicator" in targets else [""] * len(targets)
+    by_indicator: dict[str, list[int]] = {}
+    for pos, code in enumerate(codes):
+        by_indicator.setdefault(code, []).append(pos)
+    for rows in sorted(by_indicator.values(), key=lambda r: (-len(r), r[0])):
+        min(groups, key=len).extend(rows)
+    return [sorted(g) for g in groups if g]
+
+
+def _run_part(positions: list[int]) -> list[dict[str, Any]]:
+    assert _JOB is not None
+    return _JOB(positions)
+
+
+def assess_parallel(targets: pd.DataFrame, records_of: Callable[[pd.DataFrame], list[dict[str, Any]]],
+                    workers: int) -> list[dict[str, Any]] | None:
+    """``records_of`` over parts of ``targets`` in ``workers`` forked processes: the records in the
+    table's row order (the caller builds the table from them exactly as from a sequential run).
+
+    Returns None where parallel work does not apply (one worker, too few targets, no fork): the
+    caller then assesses the table itself.
+    """
+    global _JOB
+    if workers <= 1 or len(targets) < 2 * MIN_PER_WORKER or "fork" not in mp.get_all_start_methods():
+        return None
+    parts = split_by_indicator(targets, min(workers, len(targets) // MIN_PER_WORKER))
+    if len(parts) < 2:
+        return None
+    _JOB = lambda positions: records_of(targets.iloc[positions])  # noqa: E731 - closed over in the fork
+    try:
+        with ProcessPoolExecutor(max_workers=len(parts), mp_context=mp.get_context("fork")) as pool:
+            results = list(pool.map(_run_part, parts))
+    finally:
+        _JOB = None
+    records: list[dict[str, Any] | None] = [None] * len(targets)
+    for part, recs in zip(parts, results):
+        for pos, rec in zip(part, recs):
+            records[pos] = rec
+    return records  # type: ignore[return-value]
