@@ -19,9 +19,9 @@ Figures are printed, never asserted (the tests compare output, not time).
 Usage::
 
     python bench/bench_extract.py --sizes 1 4 20 [--repeat 3]
-    python bench/bench_extract.py --sizes 1 4 --repeat 3 --against /tmp/main/src
-    python bench/bench_extract.py --sizes 1 4 20 --src /tmp/main/src --save-baseline   # main's run
-    python bench/bench_extract.py --sizes 1 4 --repeat 3 --against /tmp/main/src --save-baseline  # both
+    python bench/bench_extract.py --sizes 1 4 --repeat 3 --against ../main/src
+    python bench/bench_extract.py --sizes 1 4 20 --src ../main/src --save-baseline   # main's run
+    python bench/bench_extract.py --sizes 1 4 --repeat 3 --against ../main/src --save-baseline  # both
 """
 from __future__ import annotations
 

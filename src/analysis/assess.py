@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.assessment import INTEGER_FIELDS, Assessment
+from analysis.assessment import INTEGER_FIELDS, Assessment, is_ceiling, p_meet_from
 from analysis.engine import ladder, special
 from analysis.engine.headline import FAN_QUANTILES, clip_levels, fan, headline_name, set_headline  # noqa: F401 (re-export)
 from analysis.engine.views import PanelViews
@@ -184,12 +184,12 @@ class Engine(PanelViews):
         f_own = own.own_forecast(y0, h, own_changes, rng)
         if f_own is not None:
             forecasts["own"] = f_own
-            a.p_own = _meet(f_own.p_at_least(y_star), a.comparator)
+            a.p_own = p_meet_from(f_own.p_at_least(y_star), a.comparator)
         else:
             a.add_note("own_too_few_changes", n=len(own_changes[0]), before=cut + 1, needed=own.MIN_CHANGES)
         pf = self.peer_fit(ind, cut, h, a.region, a.level, a.parent)
         if pf is not None:
-            met = pf.changes <= a.required_change if _downward(a.comparator) else pf.changes >= a.required_change
+            met = pf.changes <= a.required_change if is_ceiling(a.comparator) else pf.changes >= a.required_change
             a.n_peer_met, a.n_peer_windows = int(np.sum(met)), int(len(pf.changes))
             a.n_peer_regions = pf.n_regions
             a.peer_changes = pf.changes
@@ -197,7 +197,7 @@ class Engine(PanelViews):
             a.peer_class = pf.reference_class
             a.required_percentile = required.percentile_among(a.required_change, a.peer_changes)
             q = pf.quantiles_at(y0)  # once for both
-            a.p_peers = _meet(peers.p_meet_peers(pf, y0, a.required_change, q), a.comparator)
+            a.p_peers = p_meet_from(peers.p_meet_peers(pf, y0, a.required_change, q), a.comparator)
             forecasts["peers"] = peers.peer_forecast(pf, y0, rng, self.n_draws, q)
         else:
             a.n_peer_windows = int(np.count_nonzero(self.window_codes(ind, h).select(cut, a.level)))
@@ -213,7 +213,7 @@ class Engine(PanelViews):
             if rung.pooled is not None:
                 fp = rung.pooled.forecast(y0, a.region, h, rng, self.n_draws)
                 forecasts["pooled"] = fp
-                a.p_pooled = _meet(fp.p_at_least(y_star), a.comparator)
+                a.p_pooled = p_meet_from(fp.p_at_least(y_star), a.comparator)
                 if not fp.info["region_in_fit"]:
                     a.add_note("pooled_region_unseen" if a.n_own_changes == 0 else "pooled_region_shrunk_to_zero")
                 if rung.pooled.method != "MixedLM":
@@ -222,7 +222,7 @@ class Engine(PanelViews):
                 name = "family_" + rung.evidence.lower()
                 fam = rung.family.forecast(y0, a.region, ind, a.level, h, rng, self.n_draws, name=name)
                 forecasts[name] = fam
-                a.p_pooled = _meet(fam.p_at_least(y_star), a.comparator)
+                a.p_pooled = p_meet_from(fam.p_at_least(y_star), a.comparator)
                 # n_peer_windows / n_peer_met / n_peer_regions stay those of the same-level peer fit
                 # (what the histogram draws); the family's size is in class_composition
                 a.add_note("rung_" + rung.evidence.lower(), composition=rung.composition,
@@ -230,7 +230,7 @@ class Engine(PanelViews):
         if self.with_ets:
             fe = own.ets_forecast(self.own_levels(ind, cut, a.region)[["year", "y"]], h, rng)
             if fe is not None:
-                a.add_note("ets_cross_check", p=_meet(fe.p_at_least(y_star), a.comparator))
+                a.add_note("ets_cross_check", p=p_meet_from(fe.p_at_least(y_star), a.comparator))
         for name in ("pooled", "family_b", "family_c", "peers", "own"):
             if name in forecasts:
                 method = rung.pooled.method if (rung is not None and rung.pooled is not None) else None
@@ -241,22 +241,6 @@ class Engine(PanelViews):
                 if name in ("peers", "own"):
                     a.evidence = a.evidence or "A"
                 break
-
-
-def _downward(comparator: str | None) -> bool:
-    """A ceiling target ("at most"): met when the value stays at or below the target."""
-    return comparator in ("<=", "<")
-
-
-def _meet(p_up: float | None, comparator: str | None) -> float | None:
-    """P(meet) from P(Y ≥ y*): the complement for a ceiling target (every model's P means "met").
-
-    >>> _meet(0.3, ">="), _meet(0.25, "<=")
-    (0.3, 0.75)
-    """
-    if p_up is None:
-        return None
-    return float(1 - p_up) if _downward(comparator) else p_up
 
 
 def _compare(x: float, target: float, comparator: str) -> bool:

@@ -35,6 +35,23 @@ CONTRACT_FIELDS = (
 )
 
 
+def is_ceiling(comparator: str | None) -> bool:
+    """A ceiling target ("at most", ``<=`` or ``<``): met when the value stays at or below the target."""
+    return comparator in ("<=", "<")
+
+
+def p_meet_from(p_up: float | None, comparator: str | None) -> float | None:
+    """P(meet) from a model's P(Y ≥ y*): its complement for a ceiling target, so that every model's
+    P means "met" whatever the comparator.
+
+    >>> p_meet_from(0.3, ">="), p_meet_from(0.25, "<=")
+    (0.3, 0.75)
+    """
+    if p_up is None:
+        return None
+    return float(1 - p_up) if is_ceiling(comparator) else p_up
+
+
 def verdict_for(p: float | None) -> str:
     """Verdict code for a probability (contract cut-points 0.5 / 0.2 / 0.05)."""
     if p is None or (isinstance(p, float) and math.isnan(p)):

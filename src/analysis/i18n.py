@@ -76,14 +76,7 @@ def format_param(value: Any, lang: str = "en", key: str = "") -> Any:
         if key == "level":
             return translate(value, lang)
         if key == "indicator":
-            return _indicator_zh().get(value, value)
+            from analysis.data.catalogue import indicator_names
+
+            return indicator_names().get(value, (value,))[0]
     return value
-
-
-@lru_cache(maxsize=1)
-def _indicator_zh() -> dict[str, str]:
-    """Indicator code -> the catalogue's Chinese name."""
-    from analysis.data.catalogue import load_indicators
-
-    cat = load_indicators()
-    return {str(code): str(row.get("name_zh") or code) for code, row in cat.iterrows()}

@@ -96,7 +96,7 @@ def test_registry_cached_in_a_batch_kernel_is_the_same_frame(tmp_path, monkeypat
     import analysis
     from analysis.config import data_dir
     from analysis.data import loaders
-    from analysis.reports.kernels import cache_registry
+    from analysis.reports.kernel_state import cache_registry
 
     monkeypatch.setattr(loaders, "load_targets", loaders.load_targets)  # restored after the test
     if "load_targets" in vars(analysis):

@@ -6,6 +6,7 @@ shares and rates on their own scale (change in percentage points).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +41,17 @@ def load_indicators(path: Path | None = None) -> pd.DataFrame:
         raise ValueError("\n".join(problems))
     table["higher_is_better"] = table["higher_is_better"].str.lower() == "true"
     return table.set_index("code", drop=False)
+
+
+@lru_cache(maxsize=1)
+def indicator_names() -> dict[str, tuple[str, str]]:
+    """Indicator code -> (Chinese name, English name) from the bundled catalogue, read once.
+
+    Example: ``indicator_names()["hte_count"][0]`` is the catalogue's Chinese name of 高企.
+    """
+    cat = load_indicators()
+    return {str(code): (str(row.get("name_zh") or code), str(row.get("name_en") or code))
+            for code, row in cat.iterrows()}
 
 
 def is_log_scale(kind: str) -> bool:

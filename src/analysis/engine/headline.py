@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.assessment import Assessment, verdict_for
+from analysis.assessment import Assessment, is_ceiling, p_meet_from, verdict_for
 from analysis.lazy import Lazy
 from analysis.models.changes import from_y
 from analysis.models.forecast import Forecast
@@ -36,10 +36,7 @@ def headline_name(model: str, method: str | None = None) -> str:
 
 def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: int, name: str) -> None:
     """P(meet), verdict, realistic levels and the fan chart from forecast ``f``."""
-    p = f.p_at_least(y_star)
-    if a.comparator in ("<=", "<"):
-        p = 1 - p
-    a.p_meet, a.model = float(p), name
+    a.p_meet, a.model = float(p_meet_from(f.p_at_least(y_star), a.comparator)), name
     a.verdict = verdict_for(a.p_meet)
     joint = _draw_quantiles(f, h)
     if joint is None:
@@ -49,7 +46,7 @@ def set_headline(a: Assessment, f: Forecast, y_star: float, log_scale: bool, h: 
     else:
         qs, p50, p20 = joint
         a.level_p50, a.level_p80 = float(from_y(p50, log_scale)), float(from_y(p20, log_scale))
-    if a.comparator in ("<=", "<"):  # a ceiling: the level kept with 80 % probability, P(Y ≤ level) = 0.8
+    if is_ceiling(a.comparator):  # the level kept with 80 % probability: P(Y ≤ level) = 0.8
         a.level_p80 = float(from_y(f.quantile(0.8), log_scale))
     # the quantiles now (the draws are not kept), the chart's frame on first access of ``a.fan``
     a.fan = Lazy(fan_frame, qs, a.baseline_year, a.baseline_value, h, log_scale)

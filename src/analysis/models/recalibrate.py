@@ -323,7 +323,7 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
     raw P is kept with the note ``recalibration_unavailable``. A rung whose raw P is not calibrated
     out of sample and whose recalibration is not proven shows no probability (:func:`withhold`).
     """
-    from analysis.assessment import verdict_for
+    from analysis.assessment import is_ceiling, p_meet_from, verdict_for
     from analysis.models import recalibrate_indicator as indicator_maps
     from analysis.models.changes import from_y
 
@@ -360,11 +360,11 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
         own = indicator_maps.stored_map(art, a.indicator, a.as_of)
     m = own or m
     p_up = m(f.p_at_least(y_star))
-    a.p_meet = float(1 - p_up if a.comparator in ("<=", "<") else p_up)
+    a.p_meet = float(p_meet_from(p_up, a.comparator))
     a.verdict = verdict_for(a.p_meet)
     a.level_p50 = float(from_y(f.quantile(1 - m.inverse(0.5)), log_scale))
     # a floor: P_cal(Y ≥ L) = 0.8; a ceiling: 1 − m(P(Y ≥ L)) = 0.8, i.e. P(Y ≥ L) = m⁻¹(0.2)
-    x = 0.2 if a.comparator in ("<=", "<") else 0.8
+    x = 0.2 if is_ceiling(a.comparator) else 0.8
     a.level_p80 = float(from_y(f.quantile(1 - m.inverse(x)), log_scale))
     a.add_note("recalibrated_indicator" if own else "recalibrated", rung=rung, a=round(m.a, 3), b=round(m.b, 3),
                n=m.n_events, year=m.year, p_raw=round(float(a.p_meet_raw), 3), data=art.get("data_sha256", "?"),

@@ -282,7 +282,7 @@ def share_assessments(jobs: Sequence[Job], force: bool = False) -> SharedAssessm
         return None
     if not items:
         return None
-    from analysis.reports.kernels import freeze_heap
+    from analysis.reports.kernel_state import freeze_heap
 
     freeze_heap()  # the registry, pandas and the planning: out of the assessments' garbage collections
     return SharedAssessments(items, Path(_log_dir(jobs)) / RECORDS_DIR, force, jobs[0].fingerprints)

@@ -35,7 +35,7 @@ def _skip_slow_optional_imports() -> None:
 
 def _warm_up(log_dir: str | None) -> None:
     """Worker start: launch this worker's kernel (its warm-up runs meanwhile), import the renderer."""
-    from analysis.reports import kernels
+    from analysis.reports import kernel_state, kernels
 
     _skip_slow_optional_imports()
     try:
@@ -51,7 +51,7 @@ def _warm_up(log_dir: str | None) -> None:
         base_font()  # the font every page's subset is cut from (read from its cache, or made once)
     except Exception:  # noqa: BLE001 - the pages then cut from the whole font
         pass
-    kernels.freeze_heap()  # this process's imports: out of every later garbage collection
+    kernel_state.freeze_heap()  # this process's imports: out of every later garbage collection
 
 
 def validate_outputs_with_the_notebook() -> None:
@@ -70,9 +70,9 @@ def validate_outputs_with_the_notebook() -> None:
 
 def _warm_worker(log_dir: str | None) -> None:
     """A pool worker's initializer: outputs validated with their notebook, the registry parsed once
-    (a scorecard job reads it to know its records; :func:`~analysis.reports.kernels.cache_registry`),
+    (a scorecard job reads it to know its records; :func:`~analysis.reports.kernel_state.cache_registry`),
     then :func:`_warm_up`."""
-    from analysis.reports.kernels import cache_registry
+    from analysis.reports.kernel_state import cache_registry
 
     validate_outputs_with_the_notebook()
     cache_registry()

@@ -34,7 +34,9 @@ LABELS: dict[str, str] = {
     "peer_x_log": "{h}-year growth (%)", "peer_x_points": "{h}-year change (pp)",
     "peer_count": "windows", "required": "required", "peers_met": "{met} of {n} peer windows did it",
     "levels_title": "Realistic {year} levels vs target",
-    "levels_uncalibrated": "Not calibrated: these levels come from the same forecast whose probability is withheld; read them as the model's range, not as odds.", "level_p80": "80% sure (P80)",
+    "levels_uncalibrated": ("Not calibrated: these levels come from the same forecast whose probability is "
+                            "withheld; read them as the model's range, not as odds."),
+    "level_p80": "80% sure (P80)",
     "level_p50": "50% sure (P50)", "scorecard_title": "{region}: probability of meeting each goal",
     "p_meet": "P(meet)", "coverage_title": "{indicator}: data coverage (sources)",
     "region": "region", "reliability_title": "Calibration (synthetic panels)",
@@ -147,19 +149,12 @@ def region_name(name: Any, lang: str = "zh") -> str:
     return _region_en().get(name) or _region_en().get(normalise_region(name)) or name
 
 
-@lru_cache(maxsize=1)
-def _indicator_names() -> dict[str, tuple[str, str]]:
-    from analysis.data.catalogue import load_indicators
-
-    cat = load_indicators()
-    return {str(code): (str(row.get("name_zh") or code), str(row.get("name_en") or code))
-            for code, row in cat.iterrows()}
-
-
 def indicator_name(code: Any, name_zh: Any = "", lang: str = "zh") -> str:
     """An indicator's name: ``name_zh`` (or the catalogue's) for Chinese, the catalogue ``name_en`` for English."""
     code = "" if code is None else str(code)
-    zh, en = _indicator_names().get(code, (str(name_zh or code), code))
+    from analysis.data.catalogue import indicator_names
+
+    zh, en = indicator_names().get(code, (str(name_zh or code), code))
     if lang == "zh":
         return clean_title(str(name_zh or zh))
     return _CJK_GLOSS.sub("", en).strip()
