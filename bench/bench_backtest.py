@@ -7,7 +7,7 @@ taken against the figures stored in ``bench/backtest_baseline.json`` (main at ed
 
 Usage:
     python bench/bench_backtest.py                       # rungs A, B, C and all; bundled and extra
-    python bench/bench_backtest.py --against /work/main --repeat 3
+    python bench/bench_backtest.py --against ../other-checkout --repeat 3
     python bench/bench_backtest.py --rung all --data extra
 
 Prints ratios, asserts nothing.
