@@ -132,7 +132,7 @@ def test_readme_jupyterlab_section_runs_as_written():
     namespace: dict = {}
     exec(compile(code, "README.md (In JupyterLab)", "exec"), namespace)  # noqa: S102 - the README's own code
     assert len(namespace["table"]) == len(namespace["targets"])
-    assert namespace["a"].verdict in {"on_track", "stretch", "unlikely", "implausible", "insufficient_data"}
+    assert namespace["a"].verdict in {"on_track", "stretch", "unlikely", "implausible", "insufficient_data", "withheld"}
     assert namespace["b"].region == "汕尾市" and set(namespace["sw"]["indicator"]) == {"hte_count"}
 
 

@@ -10,7 +10,7 @@ import pytest
 CONTRACT = ("target_id, region, indicator, baseline_year, baseline_value, target_year, target_value, horizon, "
             "required_cagr, p_meet, p_own, p_peers, p_pooled, model, verdict, level_p50, level_p80, "
             "n_peer_windows, reference_class, outcome_value, met, notes").split(", ")
-VERDICTS = {"on_track", "stretch", "unlikely", "implausible", "insufficient_data", "error"}
+VERDICTS = {"on_track", "stretch", "unlikely", "implausible", "insufficient_data", "withheld", "error"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -22,6 +22,8 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
     "stretch": ("有挑战", "stretch", "#fee08b"),
     "unlikely": ("难度大", "unlikely", "#fc8d59"),
     "implausible": ("基本不可能", "implausible", "#d73027"),
+    # a model was fitted, but its probability is not calibrated out of sample: none is shown
+    "withheld": ("概率未校准", "probability withheld", "#c6dbef"),
     "insufficient_data": ("数据不足", "insufficient data", "#bdbdbd"),
     "error": ("错误", "error", "#7b3294"),
 }

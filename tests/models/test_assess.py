@@ -91,7 +91,7 @@ def test_rank_goal_joint_simulation(engine):
 def test_zero_baseline_never_logs_zero(engine):
     a = engine.assess(target(baseline_value=0.0, target_value=3.0))
     assert a.required_change is None
-    assert a.verdict in ("insufficient_data", "on_track", "stretch", "unlikely", "implausible")
+    assert a.verdict in ("insufficient_data", "withheld", "on_track", "stretch", "unlikely", "implausible")
     assert any("count" in n for n in a.notes)
 
 

@@ -156,7 +156,7 @@ def test_registry_rung_c_target_is_recalibrated_and_shanwei_b_is_honest_about_it
 
     if not art["proof"]["B"]["applied"] and not calibrated_for(art["proof"]["B"]["calibration"], "city")[0]:
         # rung B is not calibrated out of sample (cluster-bootstrap Platt slope): the range, no probability
-        assert b.p_meet is None and b.verdict == "insufficient_data" and "probability_withheld" in codes
+        assert b.p_meet is None and b.verdict == "withheld" and "probability_withheld" in codes
     else:
         assert b.verdict in ("on_track", "stretch", "unlikely", "implausible")
         assert codes & {"recalibrated", "recalibration_not_proven", "recalibration_unavailable"}

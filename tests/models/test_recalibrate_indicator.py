@@ -136,7 +136,7 @@ def test_apply_uses_the_indicator_map_or_withholds_with_its_note(monkeypatch, bu
     m = ri.stored_map(fake, "over", last)
     assert out["over"].p_meet == pytest.approx(m(out["over"].p_meet_raw), abs=1e-12)
     assert out["over"].note_codes[-1].code == "recalibrated_indicator"
-    assert out["under"].p_meet is None and out["under"].verdict == "insufficient_data"
+    assert out["under"].p_meet is None and out["under"].verdict == "withheld"
     note = out["under"].note_codes[-1]
     assert note.code == "probability_withheld_indicator" and note.params["gap"] == 13.2
     assert "不显示达成概率" in note.text("zh") and "13.2" in note.text("zh")

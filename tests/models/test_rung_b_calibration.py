@@ -108,7 +108,7 @@ def test_uncalibrated_rung_shows_no_probability_only_the_range(monkeypatch):
     a.p_meet, a.verdict, a.level_p50, a.level_p80 = 0.128, "unlikely", 70.0, 60.0
     f = Forecast("family_b", draws=np.log(np.linspace(40, 110, 2001)))
     rc.apply(a, f, float(np.log(100)), True, "B")
-    assert a.p_meet is None and a.verdict == "insufficient_data" and a.p_meet_raw == 0.128
+    assert a.p_meet is None and a.verdict == "withheld" and a.p_meet_raw == 0.128
     assert (a.level_p50, a.level_p80) == (70.0, 60.0)
     note = a.note_codes[-1]
     assert note.code == "probability_withheld" and note.params["b"] == 0.59

@@ -104,3 +104,12 @@ def test_a_strict_comparator_is_shown_so_a_breakthrough_does_not_read_0_to_0():
              "href": "targets/z.html"}]
     page = render_index(rows, [], [])
     assert "0% (2021) → &gt; 0% (2022)" in page and "→ 0% (2022)" not in page
+
+
+def test_a_withheld_probability_has_its_own_verdict_not_insufficient_data():
+    targets, cities, failures = _rows()
+    targets[1] = dict(targets[1], verdict="withheld")
+    zh, en = render_index(targets, cities, failures), render_index(targets, cities, failures, lang="en")
+    assert 'data-verdict="withheld"' in zh and "概率未校准" in zh and "数据不足" not in zh
+    assert "probability withheld" in en and "insufficient data" not in en
+    assert '<option value="withheld">概率未校准</option>' in zh  # and it can be filtered on

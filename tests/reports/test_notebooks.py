@@ -45,7 +45,7 @@ def test_target_report_html(small_batch, shanwei_id):
     # the numbers the report shows are the ones published for the index
     s = res.summary
     assert s["target_id"] == shanwei_id and s["region"] == "汕尾市" and s["verdict"] in (
-        "on_track", "stretch", "unlikely", "implausible", "insufficient_data")
+        "on_track", "stretch", "unlikely", "implausible", "withheld", "insufficient_data")
     assert s["baseline_value"] == 49 and s["target_value"] == 100
     assert "+104.1%" in page  # 49 → 100 in one year
 

@@ -374,15 +374,13 @@ def apply(a, f, y_star: float, log_scale: bool, rung: str) -> None:
 
 def withhold(a, rung: str, row: dict[str, Any], indicator: str | None = None) -> None:
     """No headline probability where a rung is not calibrated: ``p_meet`` None, verdict
-    ``insufficient_data``, the model's P kept in ``p_meet_raw`` and the range (``level_p50`` /
+    ``withheld`` (a model was fitted, unlike ``insufficient_data``), the model's P kept in ``p_meet_raw`` and the range (``level_p50`` /
     ``level_p80``) kept; the note ``probability_withheld`` gives the backtest slope ``row`` that says why
     (:func:`analysis.models.calibration_check.calibrated_for`). With ``indicator`` (rung C's gate,
     :mod:`analysis.models.recalibrate_indicator`) the note is ``probability_withheld_indicator``: the
     *recalibrated* P of that indicator failed the check, slope or calibration in the large."""
-    from analysis.assessment import verdict_for
-
     a.p_meet = None
-    a.verdict = verdict_for(None)
+    a.verdict = "withheld"
     if indicator is None:
         a.add_note("probability_withheld", rung=rung, b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"],
                    clusters=row["n_clusters"])

@@ -27,7 +27,7 @@ def verdict_badge(verdict: str, lang: str = "zh") -> str:
     from analysis.reports.words import verdict_label
 
     colour = VERDICTS.get(verdict, ("", "", "#999999"))[2]
-    fg = "#000" if verdict in ("stretch", "insufficient_data") else "#fff"
+    fg = "#000" if verdict in ("stretch", "insufficient_data", "withheld") else "#fff"
     return (f'<span class="verdict" data-verdict="{html.escape(verdict, quote=True)}" style="background:{colour};'
             f'color:{fg};padding:2px 8px;border-radius:4px;white-space:nowrap">'
             f'{html.escape(verdict_label(verdict, lang))}</span>')
@@ -89,8 +89,9 @@ WITHHELD_CODES = ("probability_withheld", "probability_withheld_indicator")
 
 
 def is_withheld(a: Assessment) -> bool:
-    """Whether the engine withheld an uncalibrated probability (the range is still shown)."""
-    return any(getattr(n, "code", None) in WITHHELD_CODES for n in a.note_codes)
+    """Whether the engine withheld an uncalibrated probability (the range is still shown): verdict
+    ``withheld``, or (assessments written before that verdict existed) a withholding note."""
+    return a.verdict == "withheld" or any(getattr(n, "code", None) in WITHHELD_CODES for n in a.note_codes)
 
 
 def headline(a: Assessment, lang: str = "zh") -> str:
