@@ -14,7 +14,7 @@ import sys
 
 from analysis.commands.args import FLAGS, HELP_FORMAT, data_folder, examples, fail
 
-COMMAND_MODULES = ("data", "indicators", "assess", "backtest", "extract", "targets", "report", "batch")
+COMMAND_MODULES = ("data", "indicators", "assess", "backtest", "extract", "targets", "report", "batch", "cache")
 
 
 def common_parser() -> argparse.ArgumentParser:
