@@ -34,7 +34,7 @@ for an unseen region the prior at its size).
 Backtest (bundled provincial panel, h = 1/2/3; ``analysis backtest --rung A``): each piece kept
 only if it lowered CRPS with coverage in band — REML region effects and region scales, then
 momentum (CRPS vs own drift 6.8/12.3/17.0 % lower before, about 8/13/17.5 % after), then the
-cross-indicator leads (8.0/13.5/18.9 → 8.4/14.3/19.6 %).
+cross-indicator leads (8.0/13.5/18.9 → 8.5/14.4/19.7 %).
 """
 from __future__ import annotations
 
