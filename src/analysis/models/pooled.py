@@ -148,7 +148,10 @@ class PooledFit:
         draw from the class's centred values (the lead not yet observed adds its spread).
         """
         terms, K, R = self.leads, self.lead_gamma.size, len(regions)
-        chol = np.linalg.cholesky(self.lead_cov + 1e-12 * np.eye(K))
+        try:
+            chol = np.linalg.cholesky(self.lead_cov + 1e-12 * np.eye(K))
+        except np.linalg.LinAlgError:  # a fallback fit's covariance may not be positive definite
+            chol = np.diag(np.sqrt(np.clip(np.diag(self.lead_cov), 0.0, None)))
         gamma = self.lead_gamma[None, :] + rng.standard_normal((n, K)) @ chol.T
         end = self._last_end
         out = np.zeros((n, R, h))
