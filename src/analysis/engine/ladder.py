@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.models import family, pooled
+from analysis.models.leads import lead_inputs
 from analysis.models import family_prior as family_prior_mod
 from analysis.models.family import FamilyFit
 from analysis.models.pooled import PooledFit
@@ -84,7 +85,8 @@ def fit_a(eng, indicator: str, as_of: int, level: str, parent: str) -> Rung | No
             n, regions = int(np.count_nonzero(mask)), codes.n_regions(mask)
             if regions >= pooled.MIN_REGIONS and n >= pooled.MIN_CHANGES:
                 fit = eng.cached(("pooled", indicator, as_of, label),
-                                 lambda: pooled.fit_pooled(frame(same_parent), label))
+                                 lambda: pooled.fit_pooled(frame(same_parent), label,
+                                                           leads=lead_inputs(eng.changes, indicator, as_of)))
                 if fit is not None:  # one level: composition(frame) is this level's counts
                     return Rung("A", f"A: {indicator}, {label}", {level: {"changes": n, "regions": regions}},
                                 pooled=fit)

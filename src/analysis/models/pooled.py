@@ -2,11 +2,14 @@
 
 Annual change of region i in year t on the model scale:
 
-    r_it = δ_t + β·(y_i,t−1 − ȳ) + φ·(r_i,t−1 − r̄) + u_i + ε_it,   u_i ~ N(0, τ²),  ε_it ~ N(0, σ_i²)
+    r_it = δ_t + β·(y_i,t−1 − ȳ) + φ·(r_i,t−1 − r̄) + Σ_k γ_k·x_k,i,t−L_k + u_i + ε_it,
+    u_i ~ N(0, τ²),  ε_it ~ N(0, σ_i²)
 
 δ_t are year effects (estimated as fixed effects, projected as a random common shock),
 β·y is size conditioning (smaller regions tend to grow faster), φ momentum (the region's previous
-annual change, centred; 0 where no change adjoins), u_i the region's own persistent tendency,
+annual change, centred; 0 where no change adjoins), γ_k the region's lagged change of a related
+indicator (patent applications before grants, :mod:`analysis.models.leads`; centred within the
+year), u_i the region's own persistent tendency,
 shrunk towards 0 by the data it has. A change observed over Δt years (sparse panels) enters as the
 sum of Δt annual changes: dividing by √Δt gives unit residual variance, the year effects enter with
 weight 1/√Δt per covered year and the region effect with weight √Δt (its random-effect design), so
@@ -30,7 +33,8 @@ for an unseen region the prior at its size).
 
 Backtest (bundled provincial panel, h = 1/2/3; ``analysis backtest --rung A``): each piece kept
 only if it lowered CRPS with coverage in band — REML region effects and region scales, then
-momentum (CRPS vs own drift 6.8/12.3/17.0 % lower before, about 8/13/17.5 % after).
+momentum (CRPS vs own drift 6.8/12.3/17.0 % lower before, about 8/13/17.5 % after), then the
+cross-indicator leads (8.0/13.5/18.9 → 8.5/14.4/19.7 %).
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ import pandas as pd
 
 from analysis.models import reml, scale
 from analysis.models.forecast import N_DRAWS, Forecast
+from analysis.models.leads import LeadSeries, LeadTerms, lead_terms
 from analysis.models.scale import ScalePrior
 
 MIN_REGIONS = 5
@@ -80,6 +85,9 @@ class PooledFit:
     phi_se: float = 0.0
     momentum_mean: float = 0.0
     last_rate: dict = field(default_factory=dict)  # region -> (end year, last annual change)
+    leads: LeadTerms | None = None                 # cross-indicator lead covariates (None: no lead)
+    lead_gamma: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lead_cov: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def residual_scale(self, region: str, y0: float) -> tuple[float, float]:
         """(sd, df) of the region's residuals: its posterior, or the prior at its size if unseen."""
@@ -118,15 +126,44 @@ class PooledFit:
         prev = np.array([self.last_rate[r][1] if r in self.last_rate and self.last_rate[r][0] == end
                          else self.momentum_mean for r in regions])
         prev = np.broadcast_to(prev, (n, R))
+        lead_x = self._lead_draws(regions, h, rng, n) if self.leads is not None else None
         for s in range(h):
             # common to all regions; Student t with (years − 1) df: σ_δ is estimated from few years
             delta = dbar + self.sigma_delta * rng.standard_t(self.delta_df, size=(n, 1))
             # = rng.choice(self.resid, size=(n, R)): the same integers, without choice's checks
             eps = sd * self.resid[rng.integers(0, self.resid.size, size=(n, R), dtype=np.int64)]
             step = delta + beta * (y - self.y_mean) + phi * (prev - self.momentum_mean) + u + eps
+            if lead_x is not None:
+                step = step + lead_x[:, :, s]
             y = y + step
             prev = step
             out[:, :, s] = y
+        return out
+
+    def _lead_draws(self, regions: list[str], h: int, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Σ_k γ_k·x_k per path, region and step: (n, R, h).
+
+        γ is drawn from its estimate's normal; x_k is the region's observed centred lead change for
+        steps within the lag (regions whose last change ends at the class's last year), else a
+        draw from the class's centred values (the lead not yet observed adds its spread).
+        """
+        terms, K, R = self.leads, self.lead_gamma.size, len(regions)
+        try:
+            chol = np.linalg.cholesky(self.lead_cov + 1e-12 * np.eye(K))
+        except np.linalg.LinAlgError:  # a fallback fit's covariance may not be positive definite
+            chol = np.diag(np.sqrt(np.clip(np.diag(self.lead_cov), 0.0, None)))
+        gamma = self.lead_gamma[None, :] + rng.standard_normal((n, K)) @ chol.T
+        end = self._last_end
+        out = np.zeros((n, R, h))
+        for k, lag in enumerate(terms.lags):
+            known = np.full((R, h), np.nan)
+            for j, r in enumerate(regions):
+                if r in terms.known and self.last_rate.get(r, (end, 0.0))[0] == end:
+                    m = min(h, lag)
+                    known[j, :m] = terms.known[r][k, :m]
+            pool = terms.pools[k]
+            x = np.where(np.isfinite(known)[None], known[None], pool[rng.integers(0, pool.size, size=(n, R, h))])
+            out += gamma[:, [k], None] * x
         return out
 
     @cached_property
@@ -205,11 +242,14 @@ def _previous_rates(changes: pd.DataFrame) -> tuple[np.ndarray, dict]:
 
 
 def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool | None = None,
-               momentum: bool | None = None) -> PooledFit | None:
+               momentum: bool | None = None, leads: list[LeadSeries] | tuple = ()) -> PooledFit | None:
     """Fit the pooled model on consecutive changes of a reference class (None if too little data).
 
     ``hetero``: region-specific residual scales (empirical Bayes, :mod:`analysis.models.scale`)
-    and a second fit weighted by them; else one residual scale for every region.
+    and a second fit weighted by them; else one residual scale for every region. ``leads``: the
+    indicator's cross-indicator leads with their changes ≤ the as-of year
+    (:func:`analysis.models.leads.lead_inputs`); each enters as a covariate where the class has
+    enough observed values.
     """
     hetero = HETERO if hetero is None else hetero
     momentum = MOMENTUM if momentum is None else momentum
@@ -225,7 +265,12 @@ def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool | None 
         m_mean = float(prev[has].mean()) if has.any() else 0.0
         X = np.column_stack([X[:, 0], np.sqrt(changes["dt"].to_numpy(float)) * np.where(has, prev - m_mean, 0.0),
                              X[:, 1:]])
-    nc = 2 if momentum else 1
+    terms = lead_terms(changes, leads)
+    n_lead = 0 if terms is None else terms.columns.shape[1]
+    nm = 2 if momentum else 1
+    if n_lead:
+        X = np.column_stack([X[:, :nm], np.sqrt(changes["dt"].to_numpy(float))[:, None] * terms.columns, X[:, nm:]])
+    nc = nm + n_lead
     years = [y for y, k in zip(years, keep) if k]
     groups = changes["region"].to_numpy()
     labels, codes = np.unique(groups, return_inverse=True)
@@ -270,6 +315,7 @@ def fit_pooled(changes: pd.DataFrame, reference_class: str, hetero: bool | None 
         resid=resid, n_regions=int(labels.size), n_changes=int(len(changes)), method=method,
         resid_sd=dict(zip(labels.tolist(), sd.tolist())), resid_df=dict(zip(labels.tolist(), df_g.tolist())),
         scale_prior=prior, phi=phi, phi_se=phi_se, momentum_mean=m_mean, last_rate=last_rate,
+        leads=terms, lead_gamma=np.asarray(fe[nm:nc], float), lead_cov=np.asarray(cov[nm:nc, nm:nc], float),
     )
 
 
