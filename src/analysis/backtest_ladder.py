@@ -136,7 +136,8 @@ def reliability_from_cases(cases: pd.DataFrame, model: str, rung: str | None = N
     gs = [col[3:] for col in c.columns if col.startswith("p_g")]
     p = np.concatenate([c[f"p_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
     met = np.concatenate([c[f"met_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
-    return reliability_diagram(p, met, bins)
+    keep = np.isfinite(p) & np.isfinite(met)  # count_family leaves repeated thresholds empty
+    return reliability_diagram(p[keep], met[keep], bins)
 
 
 def real_reliability(rung: str = "A", indicators: list[str] | None = None, n_draws: int = 500,

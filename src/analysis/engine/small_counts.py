@@ -101,7 +101,6 @@ def count_family(eng, a: Assessment, h: int) -> bool:
     a.reference_class = class_label(cf.SMALL_MAX, fit.widened, sf, fit.n_indicators, bool(fit.levels), fit.composition)
     a.level_p50 = float(np.quantile(f.draws, 0.5))
     a.level_p80 = float(np.quantile(f.draws, 0.8 if is_ceiling(a.comparator) else 0.2))
-    a.n_peer_windows = fit.n_windows
     a.add_note("count_family_fitted", windows=fit.n_windows, small_max=cf.SMALL_MAX, indicators=fit.n_indicators,
                regions=fit.n_regions, as_of=a.as_of)
     if fit.widened:

@@ -39,6 +39,7 @@ GROWTH = (0.10, 0.20, 0.50, 1.00)
 LEVELS = (0.50, 0.80, 0.95)
 MIN_EVENTS = 30
 MIN_CLUSTERS = 5
+REPS = 400
 
 
 def event_thresholds(start: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -105,24 +106,76 @@ def loio_cases(windows: pd.DataFrame, horizons=(1, 2, 3), seed: int = 0, fits: d
 
 
 def gate(cases: pd.DataFrame, as_of: int, level: str | None = None) -> dict[str, Any]:
-    """Whether the family's P may be shown for a target judged as of ``as_of`` (events with outcome
-    year ≤ ``as_of`` only): ``shown``, ``reason`` (``calibrated`` / ``not_calibrated`` /
-    ``too_few_events``), ``n_events``, ``n_clusters``, ``n_windows`` and the slope row (b, b_lo, b_hi)."""
-    from analysis.models.calibration_check import calibrated_for, slope_check
+    """Whether the family's P may be shown for a target of ``level`` judged as of ``as_of`` (events
+    with outcome year ≤ ``as_of`` only).
+
+    The events of the target's level are the judge where they alone reach :data:`MIN_EVENTS` events
+    from :data:`MIN_CLUSTERS` fold fits, else all events pooled; with fewer than that in the pool
+    too, nothing is judged (``too_few_events``). Returns ``shown``, ``reason`` (``calibrated`` /
+    ``not_calibrated`` / ``too_few_events``), ``judged_by`` (the level or "pooled"), the judged
+    events' ``n_events``, ``n_clusters`` and ``n_windows``, their slope row (``b``, ``b_lo``,
+    ``b_hi``) and the pooled row (``pooled``).
+    """
+    from analysis.models.calibration_check import _slope
     from analysis.models.recalibrate import events
 
-    c = cases[(cases["origin"] + cases["horizon"]) <= as_of] if not cases.empty else cases
+    c = cases[(cases["origin"] + cases["horizon"]) <= as_of].reset_index(drop=True) if not cases.empty else cases
     out: dict[str, Any] = {"n_windows": int(len(c)), "n_events": 0, "n_clusters": 0, "b": None, "b_lo": None,
-                           "b_hi": None, "shown": False, "reason": "too_few_events"}
+                           "b_hi": None, "shown": False, "reason": "too_few_events", "judged_by": "pooled"}
     if c.empty:
         return out
-    ev = events(c.reset_index(drop=True))
-    out["n_events"] = int(len(ev))
-    out["n_clusters"] = int((ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|"
-                             + ev["origin"].astype(str)).nunique())
-    if out["n_events"] < MIN_EVENTS or out["n_clusters"] < MIN_CLUSTERS or ev["met"].nunique() < 2:
+    ev = events(c)
+    ev["cluster"] = ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|" + ev["origin"].astype(str)
+
+    def enough(e: pd.DataFrame) -> bool:
+        return len(e) >= MIN_EVENTS and e["cluster"].nunique() >= MIN_CLUSTERS and e["met"].nunique() == 2
+
+    own = ev[ev["level"] == level]
+    judged, by = (own, str(level)) if enough(own) else (ev, "pooled")
+    out.update(n_windows=int(judged["case"].nunique()), n_events=int(len(judged)),
+               n_clusters=int(judged["cluster"].nunique()), judged_by=by)
+    if not enough(judged):
         return out
-    ok, row = calibrated_for(slope_check(c.reset_index(drop=True), "level"), level)
-    out.update(b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"], shown=bool(ok),
-               reason="calibrated" if ok else "not_calibrated")
+    row = _slope(judged, REPS, 0)
+    out.update(b=row["b"], b_lo=row["b_lo"], b_hi=row["b_hi"], shown=bool(row["calibrated"]),
+               reason="calibrated" if row["calibrated"] else "not_calibrated")
+    if by != "pooled" and enough(ev):
+        pooled = _slope(ev, REPS, 0)
+        out["pooled"] = {k: pooled[k] for k in ("n_events", "n_clusters", "b", "b_lo", "b_hi", "calibrated")}
     return out
+
+
+def summary(eng=None, as_of: tuple[int, ...] = (2021, 2024)) -> dict[str, Any]:
+    """What stands behind the count-family model on the loaded panel (bundled data, plus
+    ``$ANALYSIS_DATA_PATH``): its windows, the backtest's coverage per horizon, the events' reliability
+    and the gate at each ``as_of`` year. Example: ``python -m analysis.models.count_family_check``."""
+    from analysis.assess import Engine
+    from analysis.backtest_ladder import reliability_from_cases
+    from analysis.engine.small_counts import backtest_cases, windows
+
+    eng = eng or Engine(seed=0)
+    w = windows(eng)
+    cases = backtest_cases(eng)
+    cov = (cases.groupby("horizon").agg(n=("crps", "size"), indicators=("indicator", "nunique"),
+                                        coverage_50=("hit_50", "mean"), coverage_80=("hit_80", "mean"),
+                                        coverage_95=("hit_95", "mean"), crps=("crps", "mean"))
+           if not cases.empty else pd.DataFrame())
+    zero = w[w["start"] == 0]
+    return {"windows": w.groupby(["stock_or_flow", "level", "h"]).agg(
+                windows=("end", "size"), indicators=("indicator", "nunique"), regions=("region", "nunique")),
+            "zero_start": {"n": int(len(zero)), "reached_1": int((zero["end"] >= 1).sum())},
+            "backtest": cov,
+            "reliability": reliability_from_cases(cases, "count_family", "C", 5) if not cases.empty else None,
+            "gate": {y: gate(cases, y, "city") for y in as_of}}
+
+
+def main() -> int:
+    """Print :func:`summary` (the numbers quoted in the closing note)."""
+    with pd.option_context("display.width", 160, "display.max_rows", 200):
+        for key, value in summary().items():
+            print(f"== {key}\n{value}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
