@@ -88,7 +88,7 @@ def count_family_cases(eng, horizons=(1, 2, 3), seed: int = 0, indicators: list[
                        levels: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Rung C for small counts, leave-one-indicator-out: the count-family model fitted without
     indicator k on windows ending ≤ the origin forecasts k's small-start windows (model
-    ``count_family``, rung ``C``; :mod:`analysis.models.count_family_check`). CRPS is on the count scale."""
+    ``count_family``, rung ``C``; :mod:`analysis.models.count_family_check`). CRPS is on ln(count + ½)."""
     from analysis.engine.small_counts import windows
     from analysis.models.count_family_check import loio_cases
 

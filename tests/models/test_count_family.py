@@ -196,3 +196,13 @@ def test_shanwei_small_counts_on_the_real_panel_are_withheld_with_the_backtest_n
 
     zh = reference_class_label(a.reference_class, "zh")
     assert zh.startswith("参照组C：") and "windows" not in zh and "个窗口" in zh
+
+
+@pytest.mark.parametrize("module", ["analysis.models.count_family", "analysis.models.count_family_check",
+                                    "analysis.engine.small_counts"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0, result

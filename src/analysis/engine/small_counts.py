@@ -15,7 +15,7 @@ The target records ``evidence`` "C", ``model`` "count", ``model_fitted`` "Negati
 regions and indicators per level).
 
 Example:
-    >>> class_label(50, False, "stock", 13, True, {"city": {"windows": 12, "regions": 4, "indicators": 11}})
+    >>> class_label(50, True, "stock", 13, True, {"city": {"windows": 12, "regions": 4, "indicators": 11}})
     'C: small-count windows (start ≤ 50) of every count indicator (13 indicators), level as a covariate (city 12 windows / 4 regions / 11 indicators)'
 """
 from __future__ import annotations

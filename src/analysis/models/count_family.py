@@ -74,8 +74,8 @@ def small_windows(rows: pd.DataFrame, small_max: float = SMALL_MAX, max_h: int =
 
     >>> r = pd.DataFrame({"indicator": "k", "stock_or_flow": "stock", "region": "a", "level": "city",
     ...                   "year": [2019, 2020, 2021], "value": [0.0, 2.0, 80.0]})
-    >>> small_windows(r)[["start_year", "h", "start", "end"]].values.tolist()
-    [[2019, 1, 0.0, 2.0], [2019, 2, 0.0, 80.0], [2020, 1, 2.0, 80.0]]
+    >>> small_windows(r)[["h", "start", "end"]].values.tolist()
+    [[1.0, 0.0, 2.0], [2.0, 0.0, 80.0], [1.0, 2.0, 80.0]]
     """
     if rows.empty:
         return pd.DataFrame(columns=WINDOW_COLUMNS)

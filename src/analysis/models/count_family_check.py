@@ -6,7 +6,7 @@ windows ending ≤ t, and forecasts k's small-start windows starting at t, h = 1
 fit's horizons cover h). Each case is scored like the other rungs' cases
 (:mod:`analysis.backtest_scores` columns):
 
-- ``crps`` on the count scale (Σₖ (F(k) − 1{y ≤ k})², exact from the NB cdf);
+- ``crps`` on the ln(count + ½) scale (comparable with the other rungs' CRPS on ln V; exact from the NB cdf);
 - ``hit_50/80/95`` by the randomised PIT u = F(y − 1) + V·P(y), V ~ U(0, 1) seeded: a discrete
   forecast's central interval then has exactly its nominal coverage when the model is right;
 - target-like events, the count reaching ⌈start·(1 + g)^h⌉ and at least start + 1, for
@@ -52,11 +52,17 @@ def event_thresholds(start: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def crps_nb(size: float, p: float, y: float) -> float:
-    """CRPS of an NB forecast at the count ``y`` (exact sum over the support up to far in the tail)."""
+    """CRPS of an NB forecast at the count ``y`` on the ln(count + ½) scale, the scale of the other
+    rungs' CRPS (ln V): F is a step function there, so the integral is the exact sum
+    Σₖ (F(k) − 1{y ≤ k})²·(ln(k + 1.5) − ln(k + 0.5)) over the support up to far in the tail.
+
+    >>> round(crps_nb(1e9, 1e9 / (1e9 + 3.0), 3.0), 3) > 0   # a near-Poisson(3) forecast at 3
+    True
+    """
     top = int(max(y, stats.nbinom.ppf(1 - 1e-9, size, p))) + 1
     k = np.arange(top + 1)
     F = stats.nbinom.cdf(k, size, p)
-    return float(np.sum((F - (y <= k)) ** 2))
+    return float(np.sum((F - (y <= k)) ** 2 * (np.log(k + 1.5) - np.log(k + 0.5))))
 
 
 def score_case(fit: cf.CountFamilyFit, start: float, h: int, level: str, end: float, u: float) -> dict[str, float]:
