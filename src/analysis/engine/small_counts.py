@@ -112,7 +112,7 @@ def count_family(eng, a: Assessment, h: int) -> bool:
         a.add_note("count_family_no_level", regions=cf.MIN_LEVEL_REGIONS, windows=cf.MIN_LEVEL_WINDOWS)
     if a.baseline_value == 0:
         a.add_note("count_family_zero_start", n=fit.n_zero_start, positive=fit.n_zero_positive)
-    g = cc.gate(backtest_cases(eng), a.as_of, a.level)
+    g = eng.cached(("count_family_gate", a.as_of, a.level), lambda: cc.gate(backtest_cases(eng), a.as_of, a.level))
     a.p_meet_raw = p
     if g["shown"]:
         a.p_meet = a.p_count = p
