@@ -206,3 +206,17 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0, result
+
+
+def test_real_panel_backtest_rows_are_scored_like_the_other_rungs():
+    from analysis.assess import get_engine
+    from analysis.backtest import summarise
+    from analysis.backtest_ladder import count_family_cases
+
+    cases = count_family_cases(get_engine(0))
+    assert not cases.empty and set(cases["model"]) == {"count_family"} and set(cases["rung"]) == {"C"}
+    assert set(cases["horizon"]) <= {1, 2, 3} and (cases["start"] <= cf.SMALL_MAX).all()
+    table = summarise(cases)
+    allrows = table[table["indicator"] == "all"]
+    assert set(allrows["rung"]) == {"C"} and allrows["n"].sum() == len(cases)
+    assert allrows[["coverage_50", "coverage_80", "coverage_95"]].notna().all().all()
