@@ -211,7 +211,7 @@ def run_backtest(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: 
     """Metrics per (indicator, model, horizon, rung), contract columns: rung A by rolling origin,
     B leave-one-level-out and C leave-one-indicator-out (:mod:`analysis.backtest_ladder`)."""
     from analysis.assess import Engine
-    from analysis.backtest_ladder import ladder_cases
+    from analysis.backtest_ladder import count_family_cases, ladder_cases
 
     eng = Engine(panel, seed=seed, n_draws=n_draws)  # one engine: data loaded and views built once
     parts = []
@@ -222,6 +222,8 @@ def run_backtest(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: 
         if rung in rungs:
             parts.append(ladder_cases(panel, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
                                       n_draws=n_draws, engine=eng))
+    if "C" in rungs:  # rung C for small counts: the count-family model (model "count_family")
+        parts.append(count_family_cases(eng, horizons, seed, indicators, levels))
     parts = [p for p in parts if not p.empty]
     return summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 

@@ -5,6 +5,8 @@
   level L from its value at the origin.
 - Rung C, leave-one-indicator-out: for each indicator k, the model is fitted on k's family without
   k (data ≤ origin), and forecasts every region of k.
+- Rung C for small counts (model ``count_family``; "C0" in the reliability charts): the same
+  leave-one-indicator-out design for the count-family small-count model (:func:`count_family_cases`).
 
 The held-out level or indicator is never in its own fold's fit (deleting it from the panel leaves
 that fit unchanged; a test checks it). Rows carry ``rung`` and are scored like the rolling-origin
@@ -82,6 +84,24 @@ def ladder_cases(panel: pd.DataFrame | None = None, *, rung: str = "B", horizons
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def count_family_cases(eng, horizons=(1, 2, 3), seed: int = 0, indicators: list[str] | None = None,
+                       levels: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Rung C for small counts, leave-one-indicator-out: the count-family model fitted without
+    indicator k on windows ending ≤ the origin forecasts k's small-start windows (model
+    ``count_family``, rung ``C``; :mod:`analysis.models.count_family_check`). CRPS is on ln(count + ½)."""
+    from analysis.engine.small_counts import windows
+    from analysis.models.count_family_check import loio_cases
+
+    c = loio_cases(windows(eng), horizons=tuple(horizons), seed=seed)
+    if c.empty:
+        return c
+    if indicators:
+        c = c[c["indicator"].isin(indicators)]
+    if levels:
+        c = c[c["level"].isin(levels)]
+    return c.reset_index(drop=True)
+
+
 def _score_fold_cases(ind: str, rung: str, keys: list[tuple], draws: list[np.ndarray], log_scale: bool) -> pd.DataFrame:
     """Rows of one indicator's held-out cases, scored in one vectorised call."""
     from analysis import backtest_scores as bs
@@ -116,7 +136,8 @@ def reliability_from_cases(cases: pd.DataFrame, model: str, rung: str | None = N
     gs = [col[3:] for col in c.columns if col.startswith("p_g")]
     p = np.concatenate([c[f"p_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
     met = np.concatenate([c[f"met_g{g}"].to_numpy(float) for g in gs]) if gs else np.array([])
-    return reliability_diagram(p, met, bins)
+    keep = np.isfinite(p) & np.isfinite(met)  # count_family leaves repeated thresholds empty
+    return reliability_diagram(p[keep], met[keep], bins)
 
 
 def real_reliability(rung: str = "A", indicators: list[str] | None = None, n_draws: int = 500,
@@ -157,6 +178,11 @@ def report_data(*, horizons=(1, 2, 3), seed: int = 0, indicators: list[str] | No
             parts.append(cases)
             if not cases.empty:
                 reliability[rung] = reliability_from_cases(cases, "family", rung, bins)
+    if "C" in rungs:  # small counts: the count-family model ("C0" in the reliability charts)
+        cases = count_family_cases(eng, horizons, seed, indicators)
+        parts.append(cases)
+        if not cases.empty:
+            reliability["C0"] = reliability_from_cases(cases, "count_family", "C", bins)
     parts = [p for p in parts if not p.empty]
     scores = summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
     reliability = {r: t.rename(columns={"mean_predicted": "mean_p", "observed_frequency": "observed"})

@@ -173,6 +173,10 @@ def methods(a: Assessment) -> list[Note]:
     if a.evidence is None:
         out.append(Note.make("methods_none"))
         return out
+    if a.model == "count" and a.evidence == "C":  # the count-family small-count model
+        from analysis.engine.small_counts import methods_notes
+
+        return methods_notes(a)
     comp = a.class_composition or {}
     n = sum(v["changes"] for v in comp.values())
     r = sum(v["regions"] for v in comp.values())

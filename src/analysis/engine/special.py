@@ -3,7 +3,8 @@ levels, outcomes, small counts and breakthroughs (零的突破), rank goals.
 
 Each function works on an :class:`~analysis.assessment.Assessment` in place and records what it did
 as note codes. Small counts and breakthroughs use the count model on the indicator's windows,
-widened to the indicator family at the same level where the indicator alone has too few.
+else the count-family small-count model (:mod:`analysis.engine.small_counts`), shown only where its
+leave-one-indicator-out backtest proves it calibrated.
 
 Example:
     >>> compare(100.0, 100.0, ">=")
@@ -152,30 +153,30 @@ def count_windows(eng, indicators: list[str], as_of: int, h: int, level: str | N
 
 
 def small_count(eng, a: Assessment, h: int) -> bool:
-    """Small counts and breakthroughs: NB count model on small-start windows, indicator then family.
+    """Small counts and breakthroughs: NB count model on the indicator's own small-start windows
+    (rung A), else the count-family small-count model (rung C, :mod:`analysis.engine.small_counts`).
 
     Returns False where no count model fits (a positive baseline then goes up the log-scale ladder).
     """
+    from analysis.engine.small_counts import count_family
+
     a.add_note("small_count", value=a.baseline_value)
-    tries = (("A", [a.indicator], a.level), ("C", eng.family(a.indicator), a.level),
-             ("C", eng.family(a.indicator), None))  # small starts of the family at every sub-national level
-    for evidence, inds, level in tries:
-        fit = eng.cached(("counts", tuple(inds), a.as_of, h, level),
-                         lambda: counts.fit_counts(count_windows(eng, inds, a.as_of, h, level)))
-        if fit is None:
-            continue
+    inds, level = [a.indicator], a.level
+    fit = eng.cached(("counts", tuple(inds), a.as_of, h, level),
+                     lambda: counts.fit_counts(count_windows(eng, inds, a.as_of, h, level)))
+    if fit is not None:
         params, alpha = fit
         f = counts.count_forecast(a.baseline_value, params, alpha, eng.rng(a.target_id), eng.n_draws)
         a.p_count = counts.p_at_least_count(f, a.target_value)
-        a.p_meet, a.model, a.evidence, a.model_fitted = a.p_count, "count", evidence, "NegativeBinomial"
-        a.reference_class = (f"{evidence}: small-count {h}-year windows of {a.indicator}" if evidence == "A" else
-                             f"C: small-count {h}-year windows of the family of {a.indicator} ({len(inds)} indicators)"
-                             ) + (f" at level {level}" if level else " at every sub-national level")
+        a.p_meet, a.model, a.evidence, a.model_fitted = a.p_count, "count", "A", "NegativeBinomial"
+        a.reference_class = f"A: small-count {h}-year windows of {a.indicator} at level {level}"
         a.verdict = verdict_for(a.p_meet)
         a.level_p50 = float(np.quantile(f.draws, 0.5))
         a.level_p80 = float(np.quantile(f.draws, 0.2))
         if a.baseline_value == 0 and params[1] != 0:
             a.add_note("breakthrough_extrapolated")
+        return True
+    if count_family(eng, a, h):
         return True
     a.add_note("count_too_few_windows", needed=counts.MIN_WINDOWS, h=h, indicator=a.indicator, as_of=a.as_of)
     return False

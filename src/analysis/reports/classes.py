@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 _COMP = re.compile(r"(\w+) (\d+) changes / (\d+) regions")
+_WCOMP = re.compile(r"(\w+) (\d+) windows / (\d+) regions / (\d+) indicators")
 _SHAPES = (
     ("a_parent", re.compile(r"^A: (?P<ind>\S+), same level \((?P<level>\w+)\) and parent \((?P<parent>[^)]*)\)$")),
     ("a_level", re.compile(r"^A: (?P<ind>\S+), same level \((?P<level>\w+)\)$")),
@@ -27,6 +28,9 @@ _SHAPES = (
                          r"and size as covariates \((?P<comp>.*)\)$")),
     ("c_points", re.compile(r"^C: every points-scale \(share and rate\) indicator \((?P<n>\d+)\), every level with "
                             r"level and size as covariates \((?P<comp>.*)\)$")),
+    ("c_small_count", re.compile(r"^C: small-count windows \(start ≤ (?P<max>\d+)\) of (?P<what>every count indicator|the "
+                                 r"stock count indicators|the flow count indicators) \((?P<n>\d+) indicators\), "
+                                 r"(?P<lvl>level as a covariate|level not a covariate) \((?P<wcomp>.*)\)$")),
     ("c_rank", re.compile(r"^C: rank changes of provinces on (?P<n>\d+) S&T indicators \((?P<w>\d+) (?P<h>\d+)-year "
                           r"windows\)$")),
 )
@@ -37,6 +41,7 @@ _TEMPLATES = {
     "c_family": "rung C: the family of {ind} ({n} indicators) at every level, level and size as covariates ({comp})",
     "c_log": "rung C: every count and amount indicator ({n}) at every level, level and size as covariates ({comp})",
     "c_points": "rung C: every share and rate indicator ({n}) at every level, level and size as covariates ({comp})",
+    "c_small_count": "rung C: small-count windows (start ≤ {max}) of {what} ({n} indicators), {lvl} ({wcomp})",
     "c_rank": "rung C: rank changes of provinces on {n} S&T indicators ({w} windows of {h} years)",
 }
 
@@ -69,5 +74,10 @@ def reference_class_label(text: str | None, lang: str = "zh") -> str:
             parts["parent"] = region_name(parts["parent"], lang)
         if "comp" in parts:
             parts["comp"] = composition_label(parts["comp"], lang)
+        if "wcomp" in parts:  # the small-count family: windows / regions / indicators per level
+            parts["wcomp"] = t("; ", lang).join(
+                t("{level} {windows} windows / {regions} regions / {k} indicators", lang, level=t(lv, lang),
+                  windows=w, regions=r, k=k) for lv, w, r, k in _WCOMP.findall(parts["wcomp"]))
+            parts["what"], parts["lvl"] = t(parts["what"], lang), t(parts["lvl"], lang)
         return t(_TEMPLATES[shape], lang, **parts)
     return text

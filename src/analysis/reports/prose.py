@@ -85,7 +85,8 @@ def missing_sentence(a: Assessment, lang: str = "zh") -> str:
 
 
 #: note codes that mean "a model was fitted, but its probability is not calibrated, so none is shown"
-WITHHELD_CODES = ("probability_withheld", "probability_withheld_indicator")
+WITHHELD_CODES = ("probability_withheld", "probability_withheld_indicator", "count_family_withheld",
+                  "count_family_withheld_few")
 
 
 def is_withheld(a: Assessment) -> bool:

@@ -39,6 +39,7 @@ COLUMN_LABELS: dict[str, str] = {
     "all": "all indicators", "no_change": "no change", "drift": "drift", "pooled": "pooled (mixed model)",
     "peers": "peers (reference class)", "own": "own trend (drift)", "ets": "exponential smoothing",
     "rung": "rung", "family": "shrinkage model of the ladder (rungs B, C)",
+    "count_family": "small-count family model (rung C, negative binomial)",
     "level": "level", "regions": "regions", "region_years": "region-years with a value",
     "applied": "recalibration applied", "cross_fit_by": "held out by", "yes": "yes", "no": "no",
     "brier_before": "Brier score, model", "brier_after": "Brier score, recalibrated",
