@@ -177,7 +177,7 @@ def test_too_few_real_events_withhold_p_and_range_with_the_numbers():
     eng = Engine(panel, seed=0)
     a = eng.assess(_target())
     codes = [n.code for n in a.note_codes]
-    assert a.evidence == "C" and a.p_meet is None and a.verdict == "insufficient_data"
+    assert a.evidence == "C" and a.p_meet is None and a.verdict == "withheld"
     assert a.p_meet_raw is not None and a.level_p50 is None and a.level_p80 is None and a.p_count is None
     few = next(n for n in a.note_codes if n.code == "count_family_withheld_few")
     assert few.params["events"] < cc.MIN_EVENTS or few.params["clusters"] < cc.MIN_CLUSTERS

@@ -121,7 +121,7 @@ def count_family(eng, a: Assessment, h: int) -> bool:
                    clusters=g["n_clusters"], as_of=a.as_of)
     else:
         # an unproven model's levels would read as a forecast: neither P nor range is shown
-        a.p_meet, a.verdict, a.level_p50, a.level_p80 = None, verdict_for(None), None, None
+        a.p_meet, a.verdict, a.level_p50, a.level_p80 = None, "withheld", None, None
         if g["reason"] == "too_few_events":
             a.add_note("count_family_withheld_few", events=g["n_events"], clusters=g["n_clusters"],
                        windows=g["n_windows"], as_of=a.as_of, min_events=cc.MIN_EVENTS, min_clusters=cc.MIN_CLUSTERS)
