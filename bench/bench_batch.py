@@ -12,7 +12,11 @@ measured in one run, and take the median of a few runs):
    (what ``make report`` runs), its wall time (goal ≤ 45 s on 2 cores) — skip with ``--no-batch``.
 3. **Report sizes** of that batch (or of ``--sizes-of DIR``): median, p90 and max of the HTML
    files, split into CSS, images, font and content (goal: median ≤ 150 KiB).
-4. **Byte identity** (``--identity``): the batch is run a second time into another folder and every
+4. **Charts** (``--charts``): a target report's three charts drawn in this process, CPU time and
+   bytes per report for each way of drawing them (constrained layout as before, the margin layout
+   the reports use, the same as SVG with text left as text), and a floor for a chart: an axes with
+   the same title, labels and ticks but no data, drawn with the margin layout.
+5. **Byte identity** (``--identity``): the batch is run a second time into another folder and every
    HTML file compared line by line; only the generated-time lines may differ (goal: no other line).
 
 Usage::
@@ -21,6 +25,7 @@ Usage::
     python bench/bench_batch.py --no-batch -n 4     # per-report part only
     python bench/bench_batch.py --no-batch --repeat 3  # per-report part, median of 3 runs each
     python bench/bench_batch.py --sizes-of reports  # sizes of an existing batch only
+    python bench/bench_batch.py --charts -n 8       # chart variants only (CPU ms and KiB per report)
     python bench/bench_batch.py --no-floor --identity  # the batch twice: wall times, sizes, identical bytes?
     python bench/bench_batch.py --compare A B       # only compare two existing batch folders
 """
@@ -185,6 +190,85 @@ def _medians(rows: list[tuple], repeat: int) -> list[tuple]:
     return out
 
 
+def _chart_variants() -> dict:
+    """name -> (figure factory or None for the reports' own, output function) for :func:`chart_variants`."""
+    import io
+
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    from analysis.reports.figures import figure_png
+
+    def constrained(width: float = 7.5, height: float = 4.2):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        return fig, fig.add_subplot()
+
+    def svg(fig) -> bytes:
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None})
+        return buf.getvalue().encode("utf-8")
+
+    return {"constrained layout, PNG (before)": (constrained, figure_png),
+            "margin layout, PNG (reports)": (None, figure_png),
+            "margin layout, SVG text as text": (None, svg)}
+
+
+def _bare(fig) -> None:
+    """The floor of a chart: drop its data artists, keep the axes, title, labels and ticks."""
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+
+
+def chart_variants(n: int, repeat: int = 3) -> None:
+    """Part 4: a target report's three charts, CPU ms and KiB per report for each way of drawing."""
+    import gc
+    import matplotlib as mpl
+
+    from analysis.assess import assess_target
+    from analysis.reports import figures, plots
+    from analysis.reports.figures import figure_png
+    from analysis.reports.fonts import setup_plotting
+
+    setup_plotting()
+    ids = [job[1]["target_id"] for job in sample_jobs(n) if job[0] == "target_feasibility"]
+    reports = [assess_target(t, seed=0) for t in ids]
+    kinds = (plots.fan_chart, plots.peer_distribution, plots.realistic_levels)
+    variants = _chart_variants()
+    own = figures._figure
+    gc.collect()
+    gc.freeze()  # as in a batch kernel
+
+    def one(make, out, bare: bool = False) -> tuple[float, int]:
+        plots._figure = make or own
+        mpl.rcParams["axes.titley"] = None if make is not None else 1.0  # the old path placed titles itself
+        t0, size = time.process_time(), 0
+        for a in reports:
+            for kind in kinds:
+                fig = kind(a)
+                if bare:
+                    _bare(fig)
+                size += len(out(fig))
+        return (time.process_time() - t0) / len(reports), size // len(reports)
+
+    results: dict[str, list[tuple[float, int]]] = {}
+    try:
+        for _ in range(repeat):  # interleaved, so load changes hit every variant alike
+            for name, (make, out) in variants.items():
+                results.setdefault(name, []).append(one(make, out))
+            results.setdefault("floor: same axes, no data (margin, PNG)", []).append(one(None, figure_png, bare=True))
+    finally:
+        plots._figure = own
+        mpl.rcParams["axes.titley"] = 1.0
+    print(f"\nthree charts of a target report, {len(reports)} reports, median of {repeat} (CPU ms, KiB per report)")
+    base = statistics.median(r[0] for r in results["constrained layout, PNG (before)"])
+    for name, runs in results.items():
+        ms = statistics.median(r[0] for r in runs)
+        print(f"  {name:42} {1000 * ms:7.1f} ms  {runs[0][1] / KIB:6.1f} KiB  {ms / base:5.2f}x of before")
+
+
 def full_batch(out: Path, workers: int) -> float:
     """Part 2: the ``make report`` batch with ``--force``; returns its wall time."""
     cmd = [str(BIN / "analysis"), "batch", "--out", str(out), "--workers", str(workers), "--force", "--no-progress",
@@ -239,6 +323,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="batch workers (default 2)")
     ap.add_argument("--no-batch", action="store_true", help="skip the full batch (and its sizes)")
     ap.add_argument("--no-floor", action="store_true", help="skip the per-report part")
+    ap.add_argument("--charts", action="store_true", help="only the chart variants (CPU time and bytes)")
     ap.add_argument("--out", default=None, help="keep the full batch here (default: a temporary folder)")
     ap.add_argument("--sizes-of", default=None, metavar="DIR", help="only print the sizes of the reports in DIR")
     ap.add_argument("--identity", action="store_true",
@@ -255,6 +340,9 @@ def main() -> None:
         return
     if args.compare:
         compare_batches(Path(args.compare[0]), Path(args.compare[1]))
+        return
+    if args.charts:
+        chart_variants(args.n, max(3, args.repeat))
         return
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmpdir:
         tmp = Path(tmpdir)

@@ -50,6 +50,7 @@ __import__('analysis.reports.kernel_state', fromlist=['_']).remember_kernel_stat
 import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrative, analysis.reports.params
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
+__import__('analysis.reports.figure_pool', fromlist=['_']).enable()
 __import__('analysis.reports.kernel_state', fromlist=['_']).cache_registry()
 import analysis.reports.views, analysis.reports.records
 __import__('analysis.reports.kernel_state', fromlist=['_']).reset_kernel_state()
