@@ -51,6 +51,8 @@ import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrativ
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
 __import__('analysis.reports.figure_pool', fromlist=['_']).enable()
+__import__('analysis.reports.kernel_state', fromlist=['_']).quick_display()
+__import__('analysis.reports.kernel_state', fromlist=['_']).memo_cell_transform()
 __import__('analysis.reports.kernel_state', fromlist=['_']).cache_registry()
 import analysis.reports.views, analysis.reports.records
 __import__('analysis.reports.kernel_state', fromlist=['_']).reset_kernel_state()
