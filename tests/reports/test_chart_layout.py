@@ -38,6 +38,20 @@ def _charts(a, lang):
     return [plots.fan_chart(a, lang), plots.peer_distribution(a, lang), plots.realistic_levels(a, lang)]
 
 
+def _on_canvas(fig, renderer, what) -> None:
+    """Every title, axis label and shown tick label of every visible axes lies inside the canvas."""
+    inside = fig.bbox.padded(0.5)  # half a pixel of rounding
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *_shown_ticklabels(ax.xaxis), *_shown_ticklabels(ax.yaxis)]
+        for text in texts:
+            if text.get_visible() and text.get_text():
+                box = text.get_window_extent(renderer)
+                assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), \
+                    (what, text.get_text(), box, fig.bbox)
+
+
 def _shown_ticklabels(axis):
     """Tick labels the draw shows (ticks inside the view interval; matplotlib keeps others hidden)."""
     lo, hi = sorted(axis.get_view_interval())
@@ -53,19 +67,25 @@ def test_margin_layout_keeps_titles_labels_and_ticks_on_the_canvas(make_assessme
             canvas = FigureCanvasAgg(fig)
             canvas.draw()
             renderer = canvas.get_renderer()
-            ax = fig.axes[0]
-            inside = fig.bbox.padded(0.5)  # half a pixel of rounding
-            texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *_shown_ticklabels(ax.xaxis), *_shown_ticklabels(ax.yaxis)]
-            for text in texts:
-                if text.get_visible() and text.get_text():
-                    box = text.get_window_extent(renderer)
-                    assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), \
-                        (a.indicator_zh, lang, text.get_text(), box, fig.bbox)
+            _on_canvas(fig, renderer, (a.indicator_zh, lang))
             # the axes is not squeezed by over-generous margins: the decorations take what they need
             tight = fig.get_tightbbox(renderer)
             pad = EDGE_PAD / 72
             assert tight.x0 < 4 * pad + 0.05 and tight.y0 < 4 * pad + 0.05
             assert tight.x1 > fig.get_figwidth() - 4 * pad - 0.1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_small_multiples_share_margins_and_keep_labels_on_the_canvas(make_assessment, lang):
+    panels = _variants(make_assessment)[:3]
+    fig = plots.fan_grid(panels, lang)  # 3 panels in a 2 × 2 grid: one cell left empty
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    _on_canvas(fig, canvas.get_renderer(), lang)
+    boxes = [ax.get_position() for ax in fig.axes if ax.axison]
+    assert len(boxes) == 3 and len({round(b.width, 6) for b in boxes}) == 1  # panels line up
+    assert len({round(b.height, 6) for b in boxes}) == 1
+    assert boxes[0].x1 < boxes[1].x0 and boxes[2].y1 < boxes[0].y0  # no panel over another
 
 
 def test_a_pooled_figure_draws_the_same_bytes_as_a_fresh_one(make_assessment):

@@ -6,7 +6,8 @@ draw time. A report chart has one axes with its decorations on known sides (titl
 labels and axis labels left and below, legends and notes inside), so the margins follow from the
 sizes of a few strings: the widest y tick label, the height of the x tick labels, the axis labels
 and the title (all measured with matplotlib's own cached text metrics, in the chart's fonts).
-Figures with more than one axes (a colour bar, small multiples) are left to constrained layout.
+Small multiples (one axes per grid cell) get the same margins in every cell; other figures with
+more than one axes (a colour bar) are left to constrained layout.
 
 Example: ``fig = Figure(layout=MarginLayout()); ax = fig.add_subplot(); ...; fig.canvas.draw()``.
 """
@@ -23,21 +24,20 @@ EDGE_PAD = 3.0
 class MarginLayout(LayoutEngine):
     """Place a figure's single axes so that its title, labels and tick labels fit the canvas.
 
-    Same flags as constrained layout (colour bars steal space the same way), and figures with more
-    than one axes are handed to constrained layout: only the common one-axes chart takes the
-    light path. Deterministic: the margins depend only on the strings and fonts drawn.
+    Same flags as constrained layout (colour bars steal space the same way). One axes, or small
+    multiples with one axes per cell of one grid, take the light path (:func:`fit_grid`); any
+    other figure (a colour bar, a spanning panel) is handed to constrained layout.
+    Deterministic: the margins depend only on the strings and fonts drawn.
     """
 
     _adjust_compatible = False
     _colorbar_gridspec = False
 
     def execute(self, fig) -> None:
-        """Set the axes position (called by ``Figure.draw`` before anything is drawn)."""
+        """Set the axes positions (called by ``Figure.draw`` before anything is drawn)."""
         axes = fig.get_axes()
-        if len(axes) != 1 or fig.subfigs:
+        if not axes or fig.subfigs or not fit_grid(fig, axes):
             ConstrainedLayoutEngine().execute(fig)
-            return
-        fit_margins(fig, axes[0])
 
 
 def _text_extent(renderer, text, dpi: float) -> tuple[float, float]:
@@ -102,44 +102,84 @@ def _x_overhang(renderer, ax, dpi: float, width_px: float) -> tuple[float, float
     return left, right
 
 
-def fit_margins(fig, ax) -> None:
-    """Place ``ax`` so that its decorations fit inside ``fig`` with :data:`EDGE_PAD` to spare.
+def _grid_of(axes: list) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(rows, columns, the (row, column) of each axes) when every axes fills one cell of one grid."""
+    specs = [ax.get_subplotspec() for ax in axes]
+    if any(spec is None for spec in specs):
+        return None
+    grid = specs[0].get_gridspec()
+    cells = []
+    for spec in specs:
+        if spec.get_gridspec() is not grid or spec.num1 != spec.num2:
+            return None
+        cells.append(divmod(spec.num1, grid.ncols))
+    return grid.nrows, grid.ncols, cells
 
-    Order matters because tick locators depend on the axes size: the vertical margins first (title,
-    x tick labels, x label, notes at the bottom of the figure), then the y tick labels at that
-    height, then the x tick labels' overhang at that width.
+
+def _vertical_needs(renderer, ax, dpi: float) -> tuple[float, float]:
+    """Pixels the title needs above ``ax`` and the x tick labels and x label need below it."""
+    top = 0.0
+    if ax.title.get_text():
+        top += _text_extent(renderer, ax.title, dpi)[1] + _title_pad() * dpi / 72
+    _, bottom, _ = _ticks_extent(renderer, ax.xaxis, dpi)
+    if ax.xaxis.label.get_text():
+        bottom += _text_extent(renderer, ax.xaxis.label, dpi)[1] + ax.xaxis.labelpad * dpi / 72
+    return top, bottom
+
+
+def _horizontal_needs(renderer, ax, dpi: float, width_px: float) -> tuple[float, float]:
+    """Pixels the y tick labels and y label need left of ``ax``, and the x tick labels' overhang."""
+    left, _, _ = _ticks_extent(renderer, ax.yaxis, dpi)
+    if left:
+        tick = ax.yaxis.majorTicks[0]
+        left += (tick.get_pad() + tick.get_tick_padding()) * dpi / 72
+    if ax.yaxis.label.get_text():
+        left += _text_extent(renderer, ax.yaxis.label, dpi)[0] + ax.yaxis.labelpad * dpi / 72
+    over_l, over_r = _x_overhang(renderer, ax, dpi, width_px - left)
+    return max(left, over_l), over_r
+
+
+def fit_grid(fig, axes: list) -> bool:
+    """Place ``axes`` (one per cell of one grid; a single axes is a 1 × 1 grid) so that their
+    decorations fit, with :data:`EDGE_PAD` around each cell; ``False`` if they are not such a grid.
+
+    Every cell gets the same margins (the largest any panel needs), so panels line up as under
+    constrained layout. Order matters because tick locators depend on the axes size: the vertical
+    margins first (titles, x tick labels, x labels, figure notes at the bottom), then the y tick
+    labels at that height, then the x tick labels' overhang at that width. Axes turned off
+    (empty cells of small multiples) are not measured.
     """
+    grid = _grid_of(axes)
+    if grid is None:
+        return False
+    nrows, ncols, cells = grid
     renderer = fig._get_renderer()
     dpi = fig.dpi
     fw, fh = fig.get_figwidth() * dpi, fig.get_figheight() * dpi
     pad = EDGE_PAD * dpi / 72
-    pt = dpi / 72
-    # vertical: title above, x tick labels and x label below, figure notes at the bottom
-    top = pad
-    if ax.title.get_text():
-        top += _text_extent(renderer, ax.title, dpi)[1] + _title_pad() * pt
-    _, xtick_h, _ = _ticks_extent(renderer, ax.xaxis, dpi)
-    bottom = pad + xtick_h
-    if ax.xaxis.label.get_text():
-        bottom += _text_extent(renderer, ax.xaxis.label, dpi)[1] + ax.xaxis.labelpad * pt
-    for t in fig.texts:
-        if t.get_visible() and t.get_text() and t.get_position()[1] < 0.5:
-            bottom += _text_extent(renderer, t, dpi)[1]
-    ax.set_position([0.1, bottom / fh, 0.8, max(0.05, 1 - (top + bottom) / fh)])
-    # horizontal: y tick labels and the y label on the left, overhanging x tick labels on both sides
-    ytick_w, _, _ = _ticks_extent(renderer, ax.yaxis, dpi)
-    if ytick_w:
-        tick = ax.yaxis.majorTicks[0]
-        ytick_w += (tick.get_pad() + tick.get_tick_padding()) * pt
-    left = pad + ytick_w
-    if ax.yaxis.label.get_text():
-        left += _text_extent(renderer, ax.yaxis.label, dpi)[0] + ax.yaxis.labelpad * pt
-    right = pad
-    width = fw - left - right
-    over_l, over_r = _x_overhang(renderer, ax, dpi, width)
-    left = max(left, pad + over_l)
-    right += over_r
-    ax.set_position([left / fw, bottom / fh, max(0.05, 1 - (left + right) / fw), max(0.05, 1 - (top + bottom) / fh)])
+    notes = sum(_text_extent(renderer, t, dpi)[1] for t in fig.texts
+                if t.get_visible() and t.get_text() and t.get_position()[1] < 0.5)
+    cw, ch = fw / ncols, (fh - notes) / nrows
+    shown = [ax for ax in axes if ax.axison]
+
+    def place(lm: float, rm: float, tm: float, bm: float) -> None:
+        for ax, (row, col) in zip(axes, cells):
+            x0 = col * cw + lm
+            y0 = notes + (nrows - 1 - row) * ch + bm
+            ax.set_position([x0 / fw, y0 / fh, max(1.0, cw - lm - rm) / fw, max(1.0, ch - tm - bm) / fh])
+
+    place(0.1 * cw, 0.1 * cw, 0.1 * ch, 0.1 * ch)  # a fixed start: the ticks measured never depend on
+    top = bottom = left = right = 0.0              # where a reused figure's axes were before
+    for ax in shown:
+        t, b = _vertical_needs(renderer, ax, dpi)
+        top, bottom = max(top, t), max(bottom, b)
+    top, bottom = top + pad, bottom + pad
+    place(0.1 * cw, 0.1 * cw, top, bottom)
+    for ax in shown:
+        lm, rm = _horizontal_needs(renderer, ax, dpi, cw - 2 * pad)
+        left, right = max(left, lm), max(right, rm)
+    place(left + pad, right + pad, top, bottom)
+    return True
 
 
 def _title_pad() -> float:

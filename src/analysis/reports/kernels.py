@@ -55,6 +55,7 @@ __import__('analysis.reports.kernel_state', fromlist=['_']).quick_display()
 __import__('analysis.reports.kernel_state', fromlist=['_']).memo_cell_transform()
 __import__('analysis.reports.kernel_state', fromlist=['_']).cache_registry()
 import analysis.reports.views, analysis.reports.records
+__import__('analysis.reports.kernel_state', fromlist=['_']).preload_registry()
 __import__('analysis.reports.kernel_state', fromlist=['_']).reset_kernel_state()
 """
 
