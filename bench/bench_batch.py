@@ -178,6 +178,11 @@ def per_report_vs_floor(n: int, tmp: Path, repeat: int = 1) -> None:
             ratios = [r[-1] for r in rows]
             print(f"median ratio report / floor: {statistics.median(ratios):.2f}x  (goal <= 1.3x), "
                   f"max {max(ratios):.2f}x")
+            for kind in sorted({r[0] for r in rows}):
+                kr = [r for r in rows if r[0] == kind]
+                print(f"  {kind:20} n={len(kr):2}  median ratio {statistics.median(r[-1] for r in kr):5.2f}x, "
+                      f"median report {statistics.median(r[2] for r in kr):5.2f} s, "
+                      f"floor {statistics.median(r[5] for r in kr):5.2f} s")
     finally:
         session.shutdown()
         shutdown_sessions()
