@@ -59,21 +59,19 @@ def _tick_labels(axis) -> list[str]:
     return [s for s in axis.get_major_formatter().format_ticks(locs) if s]
 
 
-def _ticks_extent(renderer, axis, dpi: float) -> tuple[float, float, list[tuple[float, float]]]:
-    """Widest and tallest tick label in pixels, plus the tick's offset from the spine, and per-label
-    (position along the axis as a fraction, width) for the labels at the ends."""
+def _ticks_extent(renderer, axis, dpi: float) -> tuple[float, float]:
+    """Width of the widest and height of the tallest shown tick label, in pixels; the height
+    includes the tick's offset from the spine (tick length and pad). ``(0, 0)`` without labels."""
     if not axis.get_visible():
-        return 0.0, 0.0, []
+        return 0.0, 0.0
     labels = _tick_labels(axis)
-    if not labels:
-        return 0.0, 0.0, []
-    tick = axis.majorTicks[0]
-    if not tick.label1.get_visible():
-        return 0.0, 0.0, []
+    tick = axis.majorTicks[0] if labels else None
+    if tick is None or not tick.label1.get_visible():
+        return 0.0, 0.0
     prop = tick.label1.get_fontproperties()
     sizes = [_get_text_metrics_with_cache(renderer, s, prop, False, dpi)[:2] for s in labels]
     offset = (tick.get_pad() + tick.get_tick_padding()) * dpi / 72
-    return max(w for w, _ in sizes), max(h for _, h in sizes) + offset, sizes
+    return max(w for w, _ in sizes), max(h for _, h in sizes) + offset
 
 
 def _x_overhang(renderer, ax, dpi: float, width_px: float) -> tuple[float, float]:
@@ -121,7 +119,7 @@ def _vertical_needs(renderer, ax, dpi: float) -> tuple[float, float]:
     top = 0.0
     if ax.title.get_text():
         top += _text_extent(renderer, ax.title, dpi)[1] + _title_pad() * dpi / 72
-    _, bottom, _ = _ticks_extent(renderer, ax.xaxis, dpi)
+    _, bottom = _ticks_extent(renderer, ax.xaxis, dpi)
     if ax.xaxis.label.get_text():
         bottom += _text_extent(renderer, ax.xaxis.label, dpi)[1] + ax.xaxis.labelpad * dpi / 72
     return top, bottom
@@ -129,7 +127,7 @@ def _vertical_needs(renderer, ax, dpi: float) -> tuple[float, float]:
 
 def _horizontal_needs(renderer, ax, dpi: float, width_px: float) -> tuple[float, float]:
     """Pixels the y tick labels and y label need left of ``ax``, and the x tick labels' overhang."""
-    left, _, _ = _ticks_extent(renderer, ax.yaxis, dpi)
+    left, _ = _ticks_extent(renderer, ax.yaxis, dpi)
     if left:
         tick = ax.yaxis.majorTicks[0]
         left += (tick.get_pad() + tick.get_tick_padding()) * dpi / 72
