@@ -1,6 +1,6 @@
 """Benchmark the report batch: per-report time against its floor, the full batch, report sizes.
 
-Three parts, all printed, never asserted (timing on a shared machine is noisy: compare ratios
+Five parts, all printed, never asserted (timing on a shared machine is noisy: compare ratios
 measured in one run, and take the median of a few runs):
 
 1. **Per report vs floor** (one warm kernel, in this process). The floor of a report is what any
