@@ -1,6 +1,6 @@
 """Benchmark the report batch: per-report time against its floor, the full batch, report sizes.
 
-Three parts, all printed, never asserted (timing on a shared machine is noisy: compare ratios
+Five parts, all printed, never asserted (timing on a shared machine is noisy: compare ratios
 measured in one run, and take the median of a few runs):
 
 1. **Per report vs floor** (one warm kernel, in this process). The floor of a report is what any
@@ -12,7 +12,11 @@ measured in one run, and take the median of a few runs):
    (what ``make report`` runs), its wall time (goal ≤ 45 s on 2 cores) — skip with ``--no-batch``.
 3. **Report sizes** of that batch (or of ``--sizes-of DIR``): median, p90 and max of the HTML
    files, split into CSS, images, font and content (goal: median ≤ 150 KiB).
-4. **Byte identity** (``--identity``): the batch is run a second time into another folder and every
+4. **Charts** (``--charts``): a target report's three charts drawn in this process, CPU time and
+   bytes per report for each way of drawing them (constrained layout as before, the margin layout
+   the reports use, the same as SVG with text left as text), and a floor for a chart: an axes with
+   the same title, labels and ticks but no data, drawn with the margin layout.
+5. **Byte identity** (``--identity``): the batch is run a second time into another folder and every
    HTML file compared line by line; only the generated-time lines may differ (goal: no other line).
 
 Usage::
@@ -21,6 +25,7 @@ Usage::
     python bench/bench_batch.py --no-batch -n 4     # per-report part only
     python bench/bench_batch.py --no-batch --repeat 3  # per-report part, median of 3 runs each
     python bench/bench_batch.py --sizes-of reports  # sizes of an existing batch only
+    python bench/bench_batch.py --charts -n 8       # chart variants only (CPU ms and KiB per report)
     python bench/bench_batch.py --no-floor --identity  # the batch twice: wall times, sizes, identical bytes?
     python bench/bench_batch.py --compare A B       # only compare two existing batch folders
 """
@@ -117,6 +122,9 @@ def per_report_vs_floor(n: int, tmp: Path, repeat: int = 1) -> None:
     from analysis.reports.render import (execute_notebook, export_html, prepare_for_html, provenance,
                                          render_report)
 
+    from analysis.reports.runner import validate_outputs_with_the_notebook
+
+    validate_outputs_with_the_notebook()  # as in a batch worker process
     NOTEBOOK_KIND = {v: k for k, v in NOTEBOOK_OF.items()}
     session = KernelSession()
     empty = empty_notebook(tmp)
@@ -125,10 +133,14 @@ def per_report_vs_floor(n: int, tmp: Path, repeat: int = 1) -> None:
     folder = tmp / "_work" / RECORDS_DIR
     items = wanted([SimpleNamespace(kind=NOTEBOOK_KIND[nb], params=p) for nb, p in jobs])
     t0 = time.perf_counter()
-    prepare_records(items, folder)
+    from analysis.reports.records import _fingerprints
+
+    fingerprints = _fingerprints()
+    prepare_records(items, folder, fingerprints=fingerprints)
     print(f"assessment records for the sampled reports: {len(items)} in {time.perf_counter() - t0:.1f} s "
           "(one engine, in the batch process)")
     session.records_dir = str(folder)
+    session.records_fingerprints = fingerprints  # as a batch does: the kernel is told them once
     try:
         km = session.acquire()  # start + warm-up, outside every timing
         session.release(True)
@@ -166,6 +178,11 @@ def per_report_vs_floor(n: int, tmp: Path, repeat: int = 1) -> None:
             ratios = [r[-1] for r in rows]
             print(f"median ratio report / floor: {statistics.median(ratios):.2f}x  (goal <= 1.3x), "
                   f"max {max(ratios):.2f}x")
+            for kind in sorted({r[0] for r in rows}):
+                kr = [r for r in rows if r[0] == kind]
+                print(f"  {kind:20} n={len(kr):2}  median ratio {statistics.median(r[-1] for r in kr):5.2f}x, "
+                      f"median report {statistics.median(r[2] for r in kr):5.2f} s, "
+                      f"floor {statistics.median(r[5] for r in kr):5.2f} s")
     finally:
         session.shutdown()
         shutdown_sessions()
@@ -185,17 +202,116 @@ def _medians(rows: list[tuple], repeat: int) -> list[tuple]:
     return out
 
 
+def _chart_variants() -> dict:
+    """name -> (figure factory or None for the reports' own, output function) for :func:`chart_variants`."""
+    import io
+
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    from analysis.reports.figures import figure_png
+
+    def constrained(width: float = 7.5, height: float = 4.2):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        return fig, fig.add_subplot()
+
+    def svg(fig) -> bytes:
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None})
+        return buf.getvalue().encode("utf-8")
+
+    return {"constrained layout, PNG (before)": (constrained, figure_png),
+            "margin layout, PNG (fresh figures)": (None, figure_png),
+            "margin layout, PNG, pooled (batch kernels)": ("pool", figure_png),
+            "margin layout, SVG text as text": (None, svg)}
+
+
+def _bare(fig) -> None:
+    """The floor of a chart: drop its data artists, keep the axes, title, labels and ticks."""
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+
+
+def chart_variants(n: int, repeat: int = 3) -> None:
+    """Part 4: a target report's three charts, CPU ms and KiB per report for each way of drawing."""
+    import gc
+    import matplotlib as mpl
+
+    from analysis.assess import assess_target
+    from analysis.reports import figure_pool, figures, plots
+    from analysis.reports.figures import figure_png
+    from analysis.reports.fonts import setup_plotting
+
+    setup_plotting()
+    ids = [job[1]["target_id"] for job in sample_jobs(10_000) if job[0] == "target_feasibility"]
+    reports = []
+    for t in ids:  # reports with all three charts (a chart without data is a cheap "no data" canvas)
+        a = assess_target(t, seed=0)
+        if plots.has_chart_data(a) and a.peer_changes is not None and len(a.peer_changes) and a.level_p50 is not None:
+            reports.append(a)
+        if len(reports) == n:
+            break
+    kinds = (plots.fan_chart, plots.peer_distribution, plots.realistic_levels)
+    variants = _chart_variants()
+    own = figures._figure
+    gc.collect()
+    gc.freeze()  # as in a batch kernel
+
+    def one(make, out, bare: bool = False) -> tuple[float, int]:
+        pool = make == "pool"
+        make = None if pool else make
+        plots._figure = make or own
+        mpl.rcParams["axes.titley"] = None if make is not None else 1.0  # the old path placed titles itself
+        figure_pool.enable(pool)
+        for timed in (False, True):  # a warm-up pass first, as a batch kernel has drawn before
+            t0, size = time.process_time(), 0
+            for a in reports:
+                for kind in kinds:
+                    fig = kind(a)
+                    if bare:
+                        _bare(fig)
+                    size += len(out(fig))
+                    figure_pool.release(fig)
+        figure_pool.enable(False)
+        return (time.process_time() - t0) / len(reports), size // len(reports)
+
+    results: dict[str, list[tuple[float, int]]] = {}
+    try:
+        for _ in range(repeat):  # interleaved, so load changes hit every variant alike
+            for name, (make, out) in variants.items():
+                results.setdefault(name, []).append(one(make, out))
+            results.setdefault("floor: same axes, no data (pooled PNG)", []).append(one("pool", figure_png, bare=True))
+    finally:
+        plots._figure = own
+        mpl.rcParams["axes.titley"] = 1.0
+    print(f"\nthree charts of a target report, {len(reports)} reports with all three, median of {repeat} "
+          "(CPU ms, KiB per report)")
+    base = statistics.median(r[0] for r in results["constrained layout, PNG (before)"])
+    for name, runs in results.items():
+        ms = statistics.median(r[0] for r in runs)
+        print(f"  {name:42} {1000 * ms:7.1f} ms  {runs[0][1] / KIB:6.1f} KiB  {ms / base:5.2f}x of before")
+
+
 def full_batch(out: Path, workers: int) -> float:
     """Part 2: the ``make report`` batch with ``--force``; returns its wall time."""
     cmd = [str(BIN / "analysis"), "batch", "--out", str(out), "--workers", str(workers), "--force", "--no-progress",
            "--extra", "backtest", "--extra", "panel:hte_count"]
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the batch, its workers and their kernels
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     if proc.returncode != 0:
         print(f"  ! batch exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-400:]}")
     n = len([p for p in out.rglob("*.html") if p.name != "index.html" and "_work" not in p.parts])
-    print(f"\nfull batch ({n} reports, --workers {workers}, --force): {wall:6.1f} s  (goal <= 45 s)")
+    print(f"\nfull batch ({n} reports, --workers {workers}, --force): {wall:6.1f} s  (goal <= 45 s); "
+          f"CPU {cpu:6.1f} s in all its processes (steadier than the wall time on a loaded machine)")
     return wall
 
 
@@ -239,6 +355,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="batch workers (default 2)")
     ap.add_argument("--no-batch", action="store_true", help="skip the full batch (and its sizes)")
     ap.add_argument("--no-floor", action="store_true", help="skip the per-report part")
+    ap.add_argument("--charts", action="store_true", help="only the chart variants (CPU time and bytes)")
     ap.add_argument("--out", default=None, help="keep the full batch here (default: a temporary folder)")
     ap.add_argument("--sizes-of", default=None, metavar="DIR", help="only print the sizes of the reports in DIR")
     ap.add_argument("--identity", action="store_true",
@@ -255,6 +372,9 @@ def main() -> None:
         return
     if args.compare:
         compare_batches(Path(args.compare[0]), Path(args.compare[1]))
+        return
+    if args.charts:
+        chart_variants(args.n, max(3, args.repeat))
         return
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmpdir:
         tmp = Path(tmpdir)

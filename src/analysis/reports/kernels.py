@@ -50,8 +50,12 @@ __import__('analysis.reports.kernel_state', fromlist=['_']).remember_kernel_stat
 import analysis.reports.fonts, analysis.reports.plots, analysis.reports.narrative, analysis.reports.params
 import matplotlib.pyplot, seaborn, pandas, numpy
 analysis.reports.fonts.setup_plotting()
+__import__('analysis.reports.figure_pool', fromlist=['_']).enable()
+__import__('analysis.reports.kernel_state', fromlist=['_']).quick_display()
+__import__('analysis.reports.kernel_state', fromlist=['_']).memo_cell_transform()
 __import__('analysis.reports.kernel_state', fromlist=['_']).cache_registry()
 import analysis.reports.views, analysis.reports.records
+__import__('analysis.reports.kernel_state', fromlist=['_']).preload_registry()
 __import__('analysis.reports.kernel_state', fromlist=['_']).reset_kernel_state()
 """
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.assessment import VERDICTS, Assessment
+from analysis.reports.chart_layout import MarginLayout
 from analysis.reports.numbers import AMOUNT_UNITS, COUNT_UNITS, fmt_change, fmt_prob, fmt_value
 from analysis.reports.figures import (BAND_COLOUR, _empty, _figure, figure_png, palette_png, show,  # noqa: F401
                                      wrap_title)
@@ -72,7 +73,7 @@ def fan_grid(assessments: Sequence[Assessment], lang: str = "zh", ncols: int = 2
     """Small multiples of fan charts (one panel per target), e.g. for a city scorecard."""
     n = max(1, len(assessments))
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout="constrained")
+    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout=MarginLayout())
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, a in zip(axes, assessments):
         draw_fan(ax, a, lang, small=True)
