@@ -60,6 +60,8 @@ def test_peer_distribution_marks_required_change(assessment):
     assert vlines, "the required change is drawn as a vertical line"
     text = _texts(fig)
     assert "+104.1%" in text and "7 / 160" in text
+    ticks = ax.get_yticks()
+    assert np.allclose(ticks, np.round(ticks))  # windows are whole: no 0.5 tick
 
 
 def test_realistic_levels_bars(assessment):

@@ -189,6 +189,7 @@ def peer_distribution(a: Assessment, lang: str = "zh") -> Figure:
     key = "peer_x_log" if a.scale == "log" else "peer_x_points"
     ax.set_xlabel(label(key, lang, h=h))
     ax.set_ylabel(label("peer_count", lang))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # windows are counted: no 0.5 of a window
     ax.set_title(title, fontsize=10)  # the class is long: it goes under the chart (peer_caption)
     if req is not None:
         ax.legend(loc="upper left", fontsize=8)
