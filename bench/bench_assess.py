@@ -16,6 +16,15 @@ rebuilt). The stored first runs are cold runs of main before the fit cache exist
     python bench/bench_assess.py [--sizes 1000 10000] --data-dir ../shared/data   # extra data
     python bench/bench_assess.py --sizes 10000 --floor                      # + the draws' floor
 
+``--against SRC`` (the ``src`` folder of another checkout, e.g. main's) times warm runs of this
+code and of SRC alternately, each in its own process with its own fit cache (filled by one cold
+run of each first), ``--repeat`` times, and prints the medians, their ratio and whether the two
+tables are the same (a digest of every cell's ``repr``): a ratio measured within one run, which
+the machine's load moves less than two runs apart. ``--workers N`` times the warm runs in N
+processes.
+
+    python bench/bench_assess.py --sizes 10000 --against ../main/src --repeat 3 [--workers 2]
+
 ``--floor`` adds a third, warm run in which every random-number call of the engine (the per-target
 ``Generator`` creation and each draw: ``standard_t``, ``standard_normal``, ``chisquare``, ``integers``,
 …) is timed on its own: the per-target floor of today's draws (4,000 per model) and its share of
@@ -24,8 +33,12 @@ the run, with the rate the draws alone would allow on one core.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import statistics
+import subprocess
+import sys
 import time
 import resource
 import tempfile
@@ -154,6 +167,62 @@ def print_floor(f: dict) -> None:
         print(f"  {name:16s} {k:7d} calls {v:7.2f} s {1e6 * v / k:7.1f} us/call")
 
 
+def table_digest(table: pd.DataFrame) -> str:
+    """sha256 (16 hex digits) of the columns and every cell's ``repr``: equal digests, equal bits."""
+    h = hashlib.sha256("\0".join(map(str, table.columns)).encode())
+    for row in table.itertuples(index=False):
+        h.update("\0".join(repr(v) for v in row).encode())
+    return h.hexdigest()[:16]
+
+
+def one_run(n: int, workers: int) -> dict:
+    """One timed run of this process's code on the n bench targets (fit cache from the environment):
+    seconds, CPU seconds (children included) and the table's digest. For ``--against``."""
+    from analysis.assess import Engine, assess
+    from analysis.data.loaders import load_panel
+
+    panel = load_panel()
+    targets = draw_targets(panel, n)
+    t0, c0 = time.perf_counter(), _cpu()
+    table = assess(targets, engine=Engine(panel, seed=0), workers=workers)
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": _cpu() - c0, "digest": table_digest(table)}
+
+
+def _in_process(src: str | None, cache: str, n: int, workers: int) -> dict:
+    """:func:`one_run` in a new Python process running the code in ``src`` (None: this checkout's)."""
+    env = dict(os.environ, ANALYSIS_CACHE_DIR=cache)
+    env.pop("ANALYSIS_CACHE", None)
+    if src:
+        env["PYTHONPATH"] = str(Path(src).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, __file__, "--one-run", str(n), "--workers", str(workers)], env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def against(n: int, src: str, repeat: int, workers: int) -> None:
+    """Warm runs of this code and of ``src`` alternately (each on its own fit cache, filled by a cold
+    run first): medians, the ratio of the medians and whether the tables are the same."""
+    with tempfile.TemporaryDirectory(prefix="bench-fits-") as a, tempfile.TemporaryDirectory(prefix="bench-fits-") as b:
+        codes = {"this": (None, a), "against": (src, b)}
+        runs: dict[str, list[dict]] = {k: [] for k in codes}
+        for name, (code, cache) in codes.items():  # cold: fills each code's fit cache
+            _in_process(code, cache, n, 1)
+        for _ in range(repeat):
+            for name, (code, cache) in codes.items():
+                runs[name].append(_in_process(code, cache, n, workers))
+    med = {k: {x: statistics.median(r[x] for r in v) for x in ("seconds", "cpu_seconds")} for k, v in runs.items()}
+    same = {r["digest"] for v in runs.values() for r in v}
+    print(f"{n} targets, warm, workers={workers}, median of {repeat} (alternating):")
+    for k, (code, _) in codes.items():
+        m = med[k]
+        print(f"  {k:8s} {m['seconds']:7.2f} s {n / m['seconds']:7.0f} targets/s  cpu {m['cpu_seconds']:7.2f} s "
+              f"{n / m['cpu_seconds']:6.0f}/cpu s  ({code or 'this checkout'}; runs: "
+              + ", ".join(f"{r['seconds']:.1f}" for r in runs[k]) + ")")
+    print(f"  ratio (against / this): wall {med['against']['seconds'] / med['this']['seconds']:.2f}x, "
+          f"cpu {med['against']['cpu_seconds'] / med['this']['cpu_seconds']:.2f}x; "
+          f"tables {'the same' if len(same) == 1 else 'DIFFERENT'}")
+
+
 def data_label(data_dir: str | None) -> str:
     """``bundled`` or ``extra`` (the baseline is stored per data set and size)."""
     return "extra" if data_dir else "bundled"
@@ -172,12 +241,24 @@ def main() -> None:
     ap.add_argument("--data-dir", default=None, help="extra data read on top of data/ (e.g. ../shared/data)")
     ap.add_argument("--workers", type=int, default=1,
                     help="also time a warm run in this many processes (assess(..., workers=N)) and compare its table")
+    ap.add_argument("--against", metavar="SRC", help="time warm runs of the code in SRC alternately with this one")
+    ap.add_argument("--repeat", type=int, default=3, help="warm runs of each code with --against (median)")
+    ap.add_argument("--one-run", type=int, metavar="N", help=argparse.SUPPRESS)  # a child of --against
     ap.add_argument("--floor", action="store_true", help="also time every RNG call in a warm run (the draws' floor)")
     ap.add_argument("--save-baseline", action="store_true",
                     help="store this run as the baseline (sizes missing from the stored one are added anyway)")
     args = ap.parse_args()
     if args.data_dir:
         os.environ["ANALYSIS_DATA_PATH"] = args.data_dir
+    if args.one_run:
+        print(json.dumps(one_run(args.one_run, args.workers)))
+        return
+    if args.against:
+        if args.repeat < 1:
+            ap.error("--repeat: must be at least 1")
+        for n in args.sizes:
+            against(n, args.against, args.repeat, args.workers)
+        return
     label = data_label(args.data_dir)
     res = [{"data": label, **r} for r in run(args.sizes, args.workers)]
     base = load_baseline()

@@ -164,3 +164,57 @@ def test_scalar_isclose_and_compare_follow_numpy():
             assert compare(x, y, c) == bool(want)
     with pytest.raises(KeyError):
         compare(1.0, 2.0, "~")
+
+
+def test_model_scale_of_one_value_is_to_y_bit_for_bit():
+    """``model_scale`` (one value, no masks) equals ``to_y([v])[0]`` by repr, on log and points
+    scale, for values over 26 orders of magnitude, zero, negatives, NaN and infinity."""
+    from analysis.assess import model_scale
+    from analysis.models.changes import to_y
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([np.exp(rng.uniform(-30, 30, 20000)), rng.uniform(0, 1e6, 5000),
+                             [0.0, -1.0, -0.0, np.nan, np.inf, 5e-324, 1e308]])
+    for log_scale in (True, False):
+        for v in values.tolist():
+            assert repr(model_scale(v, log_scale)) == repr(float(to_y([v], log_scale)[0]))
+
+
+def test_probability_from_draws_is_the_mean_of_the_comparison_bit_for_bit():
+    """``Forecast.p_at_least`` on draws (a count over n) equals ``np.mean`` of the comparison,
+    strict or not, with ties, NaN draws and thresholds on a draw; it is a Python float."""
+    from analysis.models.forecast import Forecast
+
+    rng = np.random.default_rng(6)
+    for trial in range(3000):
+        d = rng.standard_normal(int(rng.integers(1, 4001)))
+        if trial % 3 == 0:
+            d = np.round(d, 1)
+        if trial % 7 == 0:
+            d[0] = np.nan
+        y = float(rng.choice(d)) if trial % 2 else float(rng.standard_normal())
+        f = Forecast("x", draws=d)
+        for strict in (False, True):
+            p = f.p_at_least(y, strict)
+            assert type(p) is float
+            assert repr(p) == repr(float(np.mean(d > y) if strict else np.mean(d >= y)))
+
+
+def test_sorted_quantiles_with_cached_order_statistics_equal_numpy_quantile():
+    """The order statistics and weights cached per (n, q) give ``np.quantile``'s bits, for the
+    fan's and the joint quantiles, 1-D and 2-D draws, several n (the cache is shared across calls).
+    Byte for byte where the draws hold no zero (with ±0 ties either sign may sort first, as in
+    ``np.sort``; the values are equal)."""
+    from analysis.engine.headline import _FAN_Q, _JOINT_QUANTILES, sorted_quantiles
+
+    rng = np.random.default_rng(7)
+    for trial in range(600):
+        n = 4000 if trial % 2 else int(rng.integers(2, 60))
+        x = rng.standard_normal((n, int(rng.integers(1, 4)))) if trial % 3 else rng.standard_normal(n)
+        if trial % 5 == 0:
+            x = np.round(x, 1)
+        for q in (_JOINT_QUANTILES, _FAN_Q, np.array([0.5, 0.2])):
+            got, want = sorted_quantiles(x, q), np.quantile(x, q, axis=0)
+            assert got.shape == want.shape and np.array_equal(got, want)
+            if np.all(x != 0):
+                assert got.tobytes() == want.tobytes()

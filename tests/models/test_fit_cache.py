@@ -94,3 +94,24 @@ def test_warm_engine_gives_the_cold_answers(tmp_path, monkeypatch):
     warm = assess(targets, engine=Engine(panel, seed=0))
     pd.testing.assert_frame_equal(cold, warm)
     assert cold["p_meet"].notna().all()
+
+
+def test_a_new_engine_reads_the_h_year_windows_back_identical(tmp_path, monkeypatch):
+    """The h-year windows are kept on disk with the fits: a new engine reads them back (no merge)
+    with the same rows, index, values and dtypes as the merge made them."""
+    from analysis.engine import views as views_mod
+    from analysis.engine.views import PanelViews
+
+    monkeypatch.setenv("ANALYSIS_CACHE", "1")
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
+    panel = make_panel(np.random.default_rng(12), n_regions=12, years=range(2010, 2022))
+    cold = {h: PanelViews(panel).windows("hte_count", 2020, h) for h in (1, 2, 3)}
+    calls = []
+    monkeypatch.setattr(views_mod, "h_windows", lambda *a: calls.append(a) or pd.DataFrame())
+    warm = PanelViews(panel)
+    for h, frame in cold.items():
+        assert len(frame) > 0
+        pd.testing.assert_frame_equal(warm.windows("hte_count", 2020, h), frame, check_exact=True)
+        np.testing.assert_array_equal(warm.window_changes("hte_count", h),
+                                      PanelViews(panel)._windows_all("hte_count", h)["change"].to_numpy(float))
+    assert calls == []

@@ -33,8 +33,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-#: the in-memory cache kinds that hold model fits (views are cheap and stay in memory only)
-PERSISTED_KINDS = frozenset({"peers", "pooled", "rung", "counts"})
+#: the in-memory cache kinds kept on disk: model fits, and every h-year window of an indicator
+#: (``windows_all``: a merge per indicator and h, 0.8 s of a new engine's 10k bundled run against
+#: 0.08 s to read them back; the other views are cheap and stay in memory only)
+PERSISTED_KINDS = frozenset({"peers", "pooled", "rung", "counts", "windows_all"})
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 

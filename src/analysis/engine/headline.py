@@ -11,6 +11,8 @@ Example:
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -97,15 +99,33 @@ def sorted_quantiles(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     s = np.sort(x, axis=0)
     if np.isnan(s[-1]).any():  # NaN sorts last
         return np.quantile(x, q, axis=0)
-    virtual = (n - 1) * q
-    lower = np.floor(virtual).astype(np.intp)
-    upper = np.minimum(lower + 1, n - 1)
-    gamma = np.asarray(virtual - lower, dtype=virtual.dtype).reshape((-1,) + (1,) * (x.ndim - 1))
+    lower, upper, gamma, high = _order_statistics(n, tuple(q.tolist()), x.ndim)
     a, b = s[lower], s[upper]
     diff = b - a
     out = a + diff * gamma
-    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    np.subtract(b, diff * (1 - gamma), out=out, where=high)
     return out
+
+
+@lru_cache(maxsize=64)
+def _order_statistics(n: int, q: tuple[float, ...], ndim: int) -> tuple[np.ndarray, ...]:
+    """For :func:`sorted_quantiles`: the lower and upper order statistics of each q among n sorted
+    values, numpy's interpolation weight γ (shaped to broadcast over ``ndim``-dimensional draws) and
+    where γ ≥ ½ (numpy then interpolates from the upper one). The same for every forecast of n
+    draws, so computed once (read-only arrays).
+
+    >>> [v.tolist() for v in _order_statistics(5, (0.5, 0.3), 1)]
+    [[2, 1], [3, 2], [0.0, 0.19999999999999996], [False, False]]
+    """
+    qa = np.array(q, dtype=float)
+    virtual = (n - 1) * qa
+    lower = np.floor(virtual).astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    gamma = np.asarray(virtual - lower, dtype=virtual.dtype).reshape((-1,) + (1,) * (ndim - 1))
+    high = gamma >= 0.5
+    for v in (lower, upper, gamma, high):
+        v.setflags(write=False)
+    return lower, upper, gamma, high
 
 
 #: physical bounds of a realistic level by indicator kind (points-scale models can cross them in the tail)

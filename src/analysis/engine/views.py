@@ -121,8 +121,8 @@ class PanelViews:
     def cached(self, key: tuple, make) -> Any:
         """The cached value under ``key``, computed by ``make()`` on first use.
 
-        Model fits (kinds in :data:`~analysis.engine.cache.PERSISTED_KINDS`) are also kept on disk
-        across runs (:class:`~analysis.engine.cache.FitCache`, keyed by data and code hashes).
+        Model fits and the h-year windows (kinds in :data:`~analysis.engine.cache.PERSISTED_KINDS`)
+        are also kept on disk across runs (:class:`~analysis.engine.cache.FitCache`, keyed by data and code hashes).
         """
         if key not in self._cache:
             disk = self.fit_cache() if key[0] in PERSISTED_KINDS else None

@@ -34,7 +34,10 @@ class Forecast:
             # scipy.special directly: the same arithmetic as stats.t.sf, without building a distribution
             return float(special.stdtr(self.df or np.inf, -((y_star - self.loc) / self.scale)))
         d = self.draws
-        return float(np.mean(d > y_star) if strict else np.mean(d >= y_star))
+        if d.size == 0:
+            return float(np.mean(d > y_star) if strict else np.mean(d >= y_star))
+        # = np.mean of the comparison: an exact count divided by n, one rounding (the same bits)
+        return float(np.count_nonzero(d > y_star if strict else d >= y_star) / d.size)
 
     def quantile(self, q) -> np.ndarray:
         """Quantile(s) of y_T."""
