@@ -207,25 +207,43 @@ def summarise(cases: pd.DataFrame) -> pd.DataFrame:
 def run_backtest(panel: pd.DataFrame | None = None, *, horizons=HORIZONS, seed: int = 0,
                  indicators: list[str] | None = None, with_ets: bool = False, n_draws: int = 1000,
                  levels: tuple[str, ...] = ("province", "city", "district", "county"),
-                 rungs: tuple[str, ...] = ("A",)) -> pd.DataFrame:
+                 rungs: tuple[str, ...] = ("A",), workers: int = 1) -> pd.DataFrame:
     """Metrics per (indicator, model, horizon, rung), contract columns: rung A by rolling origin,
-    B leave-one-level-out and C leave-one-indicator-out (:mod:`analysis.backtest_ladder`)."""
+    B leave-one-level-out and C leave-one-indicator-out (:mod:`analysis.backtest_ladder`).
+
+    ``workers`` > 1 runs the (rung, indicator) parts in that many forked processes: every case has
+    its own seeded stream and every fit depends only on the data, so the table is the same bit for
+    bit (``tests/test_backtest_parallel.py``), in less wall time.
+    """
     from analysis.assess import Engine
-    from analysis.backtest_ladder import count_family_cases, ladder_cases
+    from analysis.engine.parallel import fork_map
 
     eng = Engine(panel, seed=seed, n_draws=n_draws)  # one engine: data loaded and views built once
-    parts = []
-    if "A" in rungs:
-        parts.append(backtest_cases(panel, horizons=horizons, seed=seed, indicators=indicators,
-                                    with_ets=with_ets, n_draws=n_draws, levels=levels, engine=eng))
-    for rung in ("B", "C"):
-        if rung in rungs:
-            parts.append(ladder_cases(panel, rung=rung, horizons=horizons, seed=seed, indicators=indicators,
-                                      n_draws=n_draws, engine=eng))
+    inds = indicators or sorted(eng._by_indicator)
+    jobs = [(rung, ind) for rung in ("A", "B", "C") if rung in rungs for ind in inds]
     if "C" in rungs:  # rung C for small counts: the count-family model (model "count_family")
-        parts.append(count_family_cases(eng, horizons, seed, indicators, levels))
+        jobs.append(("count", None))
+
+    def run(job: tuple[str, str | None]) -> pd.DataFrame:
+        return _backtest_part(eng, job, horizons, seed, indicators, with_ets, n_draws, levels)
+
+    parts = fork_map(run, jobs, workers) or [run(job) for job in jobs]
     parts = [p for p in parts if not p.empty]
     return summarise(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+
+
+def _backtest_part(eng, job: tuple[str, str | None], horizons, seed: int, indicators: list[str] | None,
+                   with_ets: bool, n_draws: int, levels: tuple[str, ...]) -> pd.DataFrame:
+    """The cases of one part of :func:`run_backtest`: one rung and one indicator, or the count family."""
+    from analysis.backtest_ladder import count_family_cases, ladder_cases
+
+    rung, ind = job
+    if rung == "A":
+        return backtest_cases(horizons=horizons, seed=seed, indicators=[ind], with_ets=with_ets,
+                              n_draws=n_draws, levels=levels, engine=eng)
+    if rung in ("B", "C"):
+        return ladder_cases(rung=rung, horizons=horizons, seed=seed, indicators=[ind], n_draws=n_draws, engine=eng)
+    return count_family_cases(eng, horizons, seed, indicators, levels)
 
 
 # ---------------------------------------------------------------------- synthetic calibration

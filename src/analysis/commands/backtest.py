@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="Rolling-origin backtest: CRPS, interval coverage and Brier scores per indicator, model and horizon.",
         epilog=examples("analysis backtest", "analysis backtest --indicator hte_count --format json",
                         "ANALYSIS_DATA_PATH=../shared/data analysis backtest --level province",
-                        "analysis backtest --synthetic             # calibration on simulated panels"),
+                        "analysis backtest --synthetic             # calibration on simulated panels",
+                        "analysis backtest --workers 1             # one process (the same table)"),
         formatter_class=HELP_FORMAT)
     p.add_argument("--indicator", action="append", default=None,
                    help="only this indicator, code or Chinese name (repeatable)")
@@ -26,9 +27,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--rung", action="append", default=None, choices=["A", "B", "C"],
                    help="ladder rung(s) to backtest: A rolling origin, B leave-one-level-out, C leave-one-indicator-out "
                         "(repeatable; default all)")
+    p.add_argument("--workers", type=at_least(1), default=None,
+                   help="processes (default: the CPUs this process may use, at most 4): the same table, faster")
     p.add_argument("--synthetic", action="store_true", help="print the synthetic calibration table instead")
     p.add_argument("--format", choices=["json", "table", "csv"], default="table")
     p.set_defaults(func=run)
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (its affinity where the platform tells it), at most 4."""
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         levels = tuple(args.level) if args.level else ("province", "city", "district", "county")
         table = run_backtest(seed=args.seed, indicators=indicators, with_ets=args.ets,
-                             n_draws=args.draws, levels=levels, rungs=tuple(args.rung or ("A", "B", "C")))
+                             n_draws=args.draws, levels=levels, rungs=tuple(args.rung or ("A", "B", "C")),
+                             workers=args.workers or default_workers())
     if table.empty:
         print("backtest: no region has enough history (≥ 3 changes and a later outcome)", file=sys.stderr)
         return 1

@@ -29,7 +29,7 @@ import pandas as pd
 #: below this many targets a part does not repay its process (fork, views, pickling the rows back)
 MIN_PER_WORKER = 200
 
-_JOB: Callable[[list[int]], list[dict[str, Any]]] | None = None  # set in the parent, inherited by the fork
+_JOB: Callable[[Any], Any] | None = None  # set in the parent, inherited by the fork
 
 
 def split_by_indicator(targets: pd.DataFrame, parts: int) -> list[list[int]]:
@@ -45,9 +45,30 @@ def split_by_indicator(targets: pd.DataFrame, parts: int) -> list[list[int]]:
     return [sorted(g) for g in groups if g]
 
 
-def _run_part(positions: list[int]) -> list[dict[str, Any]]:
+def _run_item(item: Any) -> Any:
     assert _JOB is not None
-    return _JOB(positions)
+    return _JOB(item)
+
+
+def fork_map(func: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any] | None:
+    """``[func(x) for x in items]`` in up to ``workers`` forked processes, results in the items' order.
+
+    ``func`` may be a closure over the caller's state (an engine with its views and fits): the fork
+    inherits it, nothing but the items and the results is pickled. Returns None where forking does not
+    apply (one worker or one item, no ``fork`` start method): the caller then runs the loop itself.
+
+    >>> fork_map(len, [[1], [1, 2]], 1) is None
+    True
+    """
+    global _JOB
+    if workers <= 1 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
+        return None
+    _JOB = func
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_run_item, items))
+    finally:
+        _JOB = None
 
 
 def assess_parallel(targets: pd.DataFrame, records_of: Callable[[pd.DataFrame], list[dict[str, Any]]],
@@ -58,18 +79,12 @@ def assess_parallel(targets: pd.DataFrame, records_of: Callable[[pd.DataFrame], 
     Returns None where parallel work does not apply (one worker, too few targets, no fork): the
     caller then assesses the table itself.
     """
-    global _JOB
-    if workers <= 1 or len(targets) < 2 * MIN_PER_WORKER or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or len(targets) < 2 * MIN_PER_WORKER:
         return None
     parts = split_by_indicator(targets, min(workers, len(targets) // MIN_PER_WORKER))
-    if len(parts) < 2:
+    results = fork_map(lambda positions: records_of(targets.iloc[positions]), parts, len(parts))
+    if results is None:
         return None
-    _JOB = lambda positions: records_of(targets.iloc[positions])  # noqa: E731 - closed over in the fork
-    try:
-        with ProcessPoolExecutor(max_workers=len(parts), mp_context=mp.get_context("fork")) as pool:
-            results = list(pool.map(_run_part, parts))
-    finally:
-        _JOB = None
     records: list[dict[str, Any] | None] = [None] * len(targets)
     for part, recs in zip(parts, results):
         for pos, rec in zip(part, recs):
