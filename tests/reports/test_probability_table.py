@@ -69,3 +69,12 @@ def test_the_levels_of_a_withheld_probability_are_labelled_uncalibrated():
     assert "uncalibrated range for 2022" in headline(a, "en") and "Realistic 2022 levels" not in headline(a, "en")
     calibrated = synthetic_assessment()
     assert plots.levels_caption(calibrated, "en") == ""
+
+
+def test_a_zero_baseline_states_the_required_increment_in_units():
+    from analysis.reports.tables import requirements_table
+
+    a = synthetic_assessment(baseline_value=0.0, target_value=3.0, required_change=None, required_cagr=None)
+    assert "+3家" in requirements_table(a, "zh")
+    b = synthetic_assessment(baseline_value=49.0, target_value=100.0)
+    assert "+3家" not in requirements_table(b, "zh") and "%" in requirements_table(b, "zh")

@@ -64,11 +64,19 @@ def _table(rows: Iterable[tuple[str, str]], cls: str = "kv") -> str:
     return f'<table class="{cls}">{body}</table>'
 
 
+def _required_change(a: Assessment, lang: str) -> str:
+    """The required change on the model scale; from a zero baseline (no log ratio) the increment in the
+    indicator's unit, e.g. ``+3家`` for 0 → 3 listed firms."""
+    if a.required_change is None and a.baseline_value == 0 and a.target_value is not None:
+        return "+" + fmt_value(float(a.target_value), a.unit, lang)
+    return fmt_change(a.required_change, a.scale, lang)
+
+
 def requirements_table(a: Assessment, lang: str = "zh") -> str:
     """What it takes: required change and rate against the region's own record and the peers."""
     pct = "—" if a.required_percentile is None else t("percentile {p}", lang, p=f"{a.required_percentile:.0f}")
     rows = [
-        (t("required total change", lang), fmt_change(a.required_change, a.scale, lang)),
+        (t("required total change", lang), _required_change(a, lang)),
         (t("required annual rate", lang), fmt_rate(a.required_cagr, a.scale, lang)),
         (t("own mean annual change", lang), fmt_annual_change(a.own_mean_change, a.scale, lang)),
         (t("own best year", lang), fmt_annual_change(a.own_max_change, a.scale, lang)),
