@@ -151,6 +151,25 @@ def gate(cases: pd.DataFrame, as_of: int, level: str | None = None) -> dict[str,
     return out
 
 
+def gate_table(cases: pd.DataFrame, as_of: tuple[int, ...] = (2021, 2024), level: str = "city") -> pd.DataFrame:
+    """The gate for a ``level`` target judged as of each year, as a table for the backtest report
+    (the columns of :func:`analysis.models.calibration_check.slope_table`): which events judged it
+    (``level``: the target's level, or ``all_levels`` pooled), events, fold fits, held-out windows,
+    the Platt slope b with its 95 % interval, and whether P is shown.
+
+    >>> gate_table(pd.DataFrame(), (2021,))["calibrated"].tolist()
+    ['no']
+    """
+    rows = []
+    for year in as_of:
+        g = gate(cases, year, level)
+        rows.append({"as_of": year, "level": "all_levels" if g["judged_by"] == "pooled" else g["judged_by"],
+                     "n": g["n_events"], "clusters": g["n_clusters"], "windows": g["n_windows"],
+                     "slope_b": g["b"], "b_lo": g["b_lo"], "b_hi": g["b_hi"],
+                     "calibrated": "yes" if g["shown"] else "no"})
+    return pd.DataFrame(rows)
+
+
 def summary(eng=None, as_of: tuple[int, ...] = (2021, 2024)) -> dict[str, Any]:
     """What stands behind the count-family model on the loaded panel (bundled data, plus
     ``$ANALYSIS_DATA_PATH``): its windows, the backtest's coverage per horizon, the events' reliability

@@ -56,6 +56,7 @@ COLUMN_LABELS: dict[str, str] = {
     "b_hi_after": "b recalibrated, 95% interval to", "gap_after": "observed minus predicted frequency, recalibrated",
     "calibrated_after": "recalibrated P calibrated (P shown)",
     "unseen": "indicators without backtest folds (map of all indicators)",
+    "as_of": "judged as of (outcomes up to)", "windows": "held-out windows",
 }
 
 
