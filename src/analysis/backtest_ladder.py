@@ -89,12 +89,12 @@ def count_family_cases(eng, horizons=(1, 2, 3), seed: int = 0, indicators: list[
     """Rung C for small counts, leave-one-indicator-out: the count-family model fitted without
     indicator k on windows ending ≤ the origin forecasts k's small-start windows (model
     ``count_family``, rung ``C``; :mod:`analysis.models.count_family_check`). CRPS is on ln(count + ½)."""
-    from analysis.engine.small_counts import windows
-    from analysis.models.count_family_check import loio_cases
+    from analysis.engine.small_counts import backtest_cases
 
-    c = loio_cases(windows(eng), horizons=tuple(horizons), seed=seed)
+    c = backtest_cases(eng, seed)  # the engine's cached cases (h = 1..3), shared with the gate
     if c.empty:
         return c
+    c = c[c["horizon"].isin(tuple(horizons))]
     if indicators:
         c = c[c["indicator"].isin(indicators)]
     if levels:

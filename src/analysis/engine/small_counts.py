@@ -24,10 +24,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.assessment import Assessment, is_ceiling, verdict_for
+from analysis.engine.views import SUBNATIONAL as LEVEL_ORDER
 from analysis.models import count_family as cf
 from analysis.models import count_family_check as cc
-
-LEVEL_ORDER = ("province", "city", "district", "county")
 
 
 def class_label(small_max: int, widened: bool, stock_or_flow: str, n_indicators: int, with_level: bool,
@@ -43,13 +42,11 @@ def class_label(small_max: int, widened: bool, stock_or_flow: str, n_indicators:
 
 def methods_notes(a: Assessment) -> list:
     """The Methods paragraph of a target judged by the count-family model (notes: codes + parameters)."""
-    import re
-
     from analysis.notes import Note
 
     comp = a.class_composition or {}
-    m = re.search(r"\((\d+) indicators\)", a.reference_class or "")
-    out = [Note.make("methods_count_family", indicators=int(m.group(1)) if m else 0,
+    fitted = next((n.params for n in a.note_codes if n.code == "count_family_fitted"), {})
+    out = [Note.make("methods_count_family", indicators=int(fitted.get("indicators", 0)),
                      levels=", ".join(k for k in LEVEL_ORDER if k in comp),
                      n=sum(v["windows"] for v in comp.values()), regions=sum(v["regions"] for v in comp.values()))]
     out += [Note.make("methods_class_level_windows", level=lv, n=comp[lv]["windows"], k=comp[lv]["indicators"],
@@ -94,13 +91,10 @@ def count_family(eng, a: Assessment, h: int) -> bool:
     if fit is None or not fit.covers(h) or (fit.levels and a.level not in fit.levels):
         return False  # no horizon or level outside those fitted: the model is not extrapolated
     level = a.level
-    f = fit.forecast(a.baseline_value, h, level, eng.rng(a.target_id), eng.n_draws)
     p = p_meet_count(fit, a.baseline_value, h, level, a.target_value, a.comparator)
     a.model, a.evidence, a.model_fitted = "count", "C", "NegativeBinomial (NB2)"
     a.class_composition = fit.composition
     a.reference_class = class_label(cf.SMALL_MAX, fit.widened, sf, fit.n_indicators, bool(fit.levels), fit.composition)
-    a.level_p50 = float(np.quantile(f.draws, 0.5))
-    a.level_p80 = float(np.quantile(f.draws, 0.8 if is_ceiling(a.comparator) else 0.2))
     a.add_note("count_family_fitted", windows=fit.n_windows, small_max=cf.SMALL_MAX, indicators=fit.n_indicators,
                regions=fit.n_regions, as_of=a.as_of)
     if fit.widened:
@@ -117,6 +111,9 @@ def count_family(eng, a: Assessment, h: int) -> bool:
     if g["shown"]:
         a.p_meet = a.p_count = p
         a.verdict = verdict_for(p)
+        f = fit.forecast(a.baseline_value, h, level, eng.rng(a.target_id), eng.n_draws)  # the range: only when shown
+        a.level_p50 = float(np.quantile(f.draws, 0.5))
+        a.level_p80 = float(np.quantile(f.draws, 0.8 if is_ceiling(a.comparator) else 0.2))
         a.add_note("count_family_calibrated", b=g["b"], b_lo=g["b_lo"], b_hi=g["b_hi"], events=g["n_events"],
                    clusters=g["n_clusters"], as_of=a.as_of)
     else:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.engine.views import SUBNATIONAL
 from analysis.models.forecast import N_DRAWS, Forecast
 
 SMALL_MAX = 50
@@ -43,7 +44,6 @@ MIN_WINDOWS = 10
 MIN_LEVEL_REGIONS = 3
 MIN_LEVEL_WINDOWS = 10
 MAX_H = 3
-SUBNATIONAL = ("province", "city", "district", "county")
 WINDOW_COLUMNS = ["indicator", "stock_or_flow", "region", "level", "start_year", "end_year", "h", "start", "end"]
 
 
