@@ -47,7 +47,7 @@ def test_the_city_scorecard_shows_a_strict_comparator():
 def test_a_withheld_probability_is_said_as_such_in_the_headline_not_as_missing_data():
     from analysis.reports.prose import headline
 
-    a = synthetic_assessment(model="family_c", p_pooled=0.64, p_meet=None, verdict="insufficient_data",
+    a = synthetic_assessment(model="family_c", p_pooled=0.64, p_meet=None, verdict="withheld",
                              data_wanted=[{"scope": "own", "region": "汕尾市", "indicator": "hte_count",
                                            "years": [2017, 2021]}])
     a.add_note("probability_withheld_indicator", rung="C", indicator="hte_count", b=0.8, b_lo=0.76, b_hi=0.85,
@@ -65,6 +65,7 @@ def test_the_levels_of_a_withheld_probability_are_labelled_uncalibrated():
     a = synthetic_assessment(model="family_b", p_meet=None, verdict="insufficient_data")
     assert plots.levels_caption(a, "en") == ""
     a.add_note("probability_withheld", rung="B", b=0.48, b_lo=0.31, b_hi=1.2, clusters=10)
+    a.verdict = "withheld"  # as models.recalibrate.withhold sets it
     assert "Not calibrated" in plots.levels_caption(a, "en") and "未经校准" in plots.levels_caption(a, "zh")
     assert "uncalibrated range for 2022" in headline(a, "en") and "Realistic 2022 levels" not in headline(a, "en")
     calibrated = synthetic_assessment()

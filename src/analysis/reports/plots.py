@@ -218,7 +218,7 @@ def levels_caption(a: Assessment, lang: str = "zh") -> str:
     """
     from analysis.reports.prose import is_withheld
 
-    if a.p_meet is None and is_withheld(a):
+    if is_withheld(a):
         return label("levels_uncalibrated", lang)
     return ""
 

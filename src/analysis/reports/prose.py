@@ -84,15 +84,10 @@ def missing_sentence(a: Assessment, lang: str = "zh") -> str:
     return text
 
 
-#: note codes that mean "a model was fitted, but its probability is not calibrated, so none is shown"
-WITHHELD_CODES = ("probability_withheld", "probability_withheld_indicator", "count_family_withheld",
-                  "count_family_withheld_few")
-
-
 def is_withheld(a: Assessment) -> bool:
-    """Whether the engine withheld an uncalibrated probability (the range is still shown): verdict
-    ``withheld``, or (assessments written before that verdict existed) a withholding note."""
-    return a.verdict == "withheld" or any(getattr(n, "code", None) in WITHHELD_CODES for n in a.note_codes)
+    """Whether the engine withheld an uncalibrated probability (verdict ``withheld``: a model was
+    fitted, its P failed the out-of-sample check; the range may still be shown)."""
+    return a.verdict == "withheld"
 
 
 def headline(a: Assessment, lang: str = "zh") -> str:
@@ -109,7 +104,7 @@ def headline(a: Assessment, lang: str = "zh") -> str:
     elif a.verdict == "error":
         parts.append(_intro(a, ind, region, lang))
         parts.append(t("The target cannot be assessed: {why}.", lang, why=e("; ".join(note_texts(a, lang))) or "—"))
-    elif a.p_meet is None and is_withheld(a):
+    elif is_withheld(a):
         parts.append(_intro(a, ind, region, lang))
         parts.append(t("The {model} was fitted, but its probability is not calibrated out of sample for targets "
                        "like this one, so none is shown (the notes give the backtest check).", lang,
