@@ -34,21 +34,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=run)
 
 
-def default_workers() -> int:
-    """The CPUs this process may use (its affinity where the platform tells it), at most 4."""
-    import os
-
-    try:
-        n = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    return max(1, min(4, n))
-
-
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.backtest import run_backtest, synthetic_calibration
+    from analysis.engine.parallel import default_workers
     from analysis.resolve import resolve_indicator
 
     indicators = [resolve_indicator(i) for i in args.indicator] if args.indicator else None
@@ -59,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         levels = tuple(args.level) if args.level else ("province", "city", "district", "county")
         table = run_backtest(seed=args.seed, indicators=indicators, with_ets=args.ets,
                              n_draws=args.draws, levels=levels, rungs=tuple(args.rung or ("A", "B", "C")),
-                             workers=args.workers or default_workers())
+                             workers=args.workers or min(4, default_workers()))
     if table.empty:
         print("backtest: no region has enough history (≥ 3 changes and a later outcome)", file=sys.stderr)
         return 1

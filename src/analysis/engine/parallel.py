@@ -32,6 +32,16 @@ MIN_PER_WORKER = 200
 _JOB: Callable[[Any], Any] | None = None  # set in the parent, inherited by the fork
 
 
+def default_workers() -> int:
+    """The cores this process may use (its CPU affinity where the platform tells it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS/Windows
+        return max(1, os.cpu_count() or 1)
+
+
 def split_by_indicator(targets: pd.DataFrame, parts: int) -> list[list[int]]:
     """Row positions cut into ``parts`` groups, each indicator whole, largest indicators placed first
     into the group with the fewest rows so far (greedy balance); empty groups are dropped."""

@@ -10,15 +10,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from analysis.engine.parallel import default_workers  # noqa: F401 - the batch's default, re-exported
 from analysis.reports.jobs import Job, JobResult, _log_dir, run_job
-
-
-def default_workers() -> int:
-    """Cores available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS/Windows
-        return max(1, os.cpu_count() or 1)
 
 
 def _skip_slow_optional_imports() -> None:
