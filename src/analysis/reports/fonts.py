@@ -201,10 +201,10 @@ BASE_RANGES = ((0x20, 0x250), (0x2000, 0x2070), (0x2100, 0x2150), (0x2190, 0x230
 def _font_cache_dir() -> Path | None:
     """Where cut fonts are kept between runs: ``$ANALYSIS_CACHE_DIR/../fonts`` (default
     ``~/.cache/analysis/fonts``, beside the model-fit cache); ``None`` when ``ANALYSIS_CACHE=0``."""
-    if os.environ.get("ANALYSIS_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
-        return None
-    folder = os.environ.get("ANALYSIS_CACHE_DIR")
-    return (Path(folder).parent if folder else Path.home() / ".cache" / "analysis") / "fonts"
+    from analysis.engine.cache import cache_dir
+
+    fits = cache_dir()  # the same switch and folder rules as the fit cache
+    return None if fits is None else fits.parent / "fonts"
 
 
 def _font_stamp(font: Path) -> str:
