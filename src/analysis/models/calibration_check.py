@@ -66,14 +66,21 @@ def _slope(ev: pd.DataFrame, reps: int, seed: int) -> dict[str, Any]:
             "gap_hi": round(float(gap_hi), 4), "calibrated": ok}
 
 
+def clustered_events(cases: pd.DataFrame) -> pd.DataFrame:
+    """The target-like events of backtest ``cases`` with their ``cluster``: the fold fit they came
+    from (indicator × level × origin), the unit the bootstrap of :func:`_slope` resamples."""
+    ev = events(cases)
+    ev["cluster"] = ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|" + ev["origin"].astype(str)
+    return ev
+
+
 def slope_check(cases: pd.DataFrame, group_by: str, reps: int = REPS, seed: int = SEED) -> dict[str, Any]:
     """The calibration slope of ``cases`` pooled and per ``group_by`` value (see the module docstring).
 
     Returns ``{"pooled": {...}, "groups": {value: {...}}, "calibrated": bool}`` (``calibrated``:
     pooled and every group).
     """
-    ev = events(cases)
-    ev["cluster"] = ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|" + ev["origin"].astype(str)
+    ev = clustered_events(cases)
     pooled = _slope(ev, reps, seed)
     groups = {str(k): _slope(g, reps, seed) for k, g in ev.groupby(group_by)
               if g["cluster"].nunique() >= MIN_CLUSTERS}

@@ -122,16 +122,14 @@ def gate(cases: pd.DataFrame, as_of: int, level: str | None = None) -> dict[str,
     events' ``n_events``, ``n_clusters`` and ``n_windows``, their slope row (``b``, ``b_lo``,
     ``b_hi``) and the pooled row (``pooled``).
     """
-    from analysis.models.calibration_check import _slope
-    from analysis.models.recalibrate import events
+    from analysis.models.calibration_check import _slope, clustered_events
 
     c = cases[(cases["origin"] + cases["horizon"]) <= as_of].reset_index(drop=True) if not cases.empty else cases
     out: dict[str, Any] = {"n_windows": int(len(c)), "n_events": 0, "n_clusters": 0, "b": None, "b_lo": None,
                            "b_hi": None, "shown": False, "reason": "too_few_events", "judged_by": "pooled"}
     if c.empty:
         return out
-    ev = events(c)
-    ev["cluster"] = ev["indicator"].astype(str) + "|" + ev["level"].astype(str) + "|" + ev["origin"].astype(str)
+    ev = clustered_events(c)
 
     def enough(e: pd.DataFrame) -> bool:
         return len(e) >= MIN_EVENTS and e["cluster"].nunique() >= MIN_CLUSTERS and e["met"].nunique() == 2
