@@ -24,6 +24,7 @@ from analysis.engine.headline import FAN_QUANTILES, clip_levels, fan, headline_n
 from analysis.engine.views import PanelViews
 from analysis.lazy import Lazy
 from analysis.models import own, peers, recalibrate, required
+from analysis.models.changes import model_scale
 from analysis.models.forecast import N_DRAWS, Forecast
 from analysis.models.verdict import eurostat_category
 
@@ -47,22 +48,6 @@ def _num(x: Any) -> float | None:
 def _int(x: Any) -> int | None:
     f = _num(x)
     return None if f is None else int(round(f))
-
-
-def model_scale(value: float, log_scale: bool) -> float:
-    """One value on the model scale: ``float(to_y([value], log_scale)[0])`` without its masks.
-
-    The log is taken of a one-element array, as ``to_y`` takes it (the same ufunc loop, so the
-    same bits: numpy's SIMD log of an array and its log of a scalar may differ in the last place).
-
-    >>> model_scale(math.e, True), model_scale(-1.0, True), model_scale(2.5, False)
-    (1.0, nan, 2.5)
-    """
-    if not log_scale:
-        return float(value)
-    if not value > 0:  # non-positive or NaN: NaN, as to_y
-        return math.nan
-    return float(np.log(np.array([value], dtype=float))[0])
 
 
 def _peer_core(fit: peers.PeerFit | None) -> tuple | None:

@@ -169,7 +169,7 @@ def test_scalar_isclose_and_compare_follow_numpy():
 def test_model_scale_of_one_value_is_to_y_bit_for_bit():
     """``model_scale`` (one value, no masks) equals ``to_y([v])[0]`` by repr, on log and points
     scale, for values over 26 orders of magnitude, zero, negatives, NaN and infinity."""
-    from analysis.assess import model_scale
+    from analysis.models.changes import model_scale
     from analysis.models.changes import to_y
 
     rng = np.random.default_rng(5)

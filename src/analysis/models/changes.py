@@ -6,6 +6,8 @@ its Δt: models treat it as Δt years of drift and variance. Nothing is interpol
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,22 @@ def to_y(values, log_scale: bool):
         return v
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan)
+
+
+def model_scale(value: float, log_scale: bool) -> float:
+    """One value on the model scale: ``float(to_y([value], log_scale)[0])`` without its masks.
+
+    The log is taken of a one-element array, as ``to_y`` takes it (the same ufunc loop, so the
+    same bits: numpy's SIMD log of an array and its log of a scalar may differ in the last place).
+
+    >>> model_scale(math.e, True), model_scale(-1.0, True), model_scale(2.5, False)
+    (1.0, nan, 2.5)
+    """
+    if not log_scale:
+        return float(value)
+    if not value > 0:  # non-positive or NaN: NaN, as to_y
+        return math.nan
+    return float(np.log(np.array([value], dtype=float))[0])
 
 
 def from_y(y, log_scale: bool):
