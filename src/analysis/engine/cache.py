@@ -36,7 +36,8 @@ import pandas as pd
 #: the in-memory cache kinds kept on disk: model fits, and every h-year window of an indicator
 #: (``windows_all``: a merge per indicator and h, 0.8 s of a new engine's 10k bundled run against
 #: 0.08 s to read them back; the other views are cheap and stay in memory only)
-PERSISTED_KINDS = frozenset({"peers", "pooled", "rung", "counts", "windows_all"})
+PERSISTED_KINDS = frozenset({"peers", "pooled", "rung", "counts", "windows_all",
+                             "count_family_cases", "count_family_fit", "count_family_gate"})
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
